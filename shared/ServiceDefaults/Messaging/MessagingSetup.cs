@@ -1,0 +1,51 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace PolicyTracker.ServiceDefaults.Messaging;
+
+public static class MessagingSetup
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ from the named connection string "rabbitmq" (amqp://user:pass@host:port/vhost),
+    /// kebab-case endpoints, quorum queues. The bus health check is tagged "ready" by MassTransit.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
+    {
+        var uri = ConnectionStrings.RabbitMq(builder.Configuration);
+        var quorum = builder.Configuration.GetValue("Messaging:QuorumQueues", true);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            configure(x);
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.SetQuorumQueue();
+                }
+            });
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var user = Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]);
+                var password = uri.UserInfo.Contains(':') ? Uri.UnescapeDataString(uri.UserInfo[(uri.UserInfo.IndexOf(':') + 1)..]) : "";
+                var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? 5672 : uri.Port), string.IsNullOrEmpty(vhost) ? "/" : vhost, h =>
+                {
+                    if (user.Length > 0)
+                    {
+                        h.Username(user);
+                        h.Password(password);
+                    }
+                    if (uri.Scheme == "amqps")
+                    {
+                        h.UseSsl(_ => { });
+                    }
+                });
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}
