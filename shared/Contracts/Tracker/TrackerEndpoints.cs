@@ -1,0 +1,11 @@
+namespace PolicyTracker.Contracts.Tracker;
+
+/// <summary>
+/// Queue the Tracker consumes commands from. Senders address it directly (queue:log-development)
+/// so commands wait in RabbitMQ even when the Tracker is not running yet.
+/// </summary>
+public static class TrackerEndpoints
+{
+    public const string LogDevelopment = "log-development";
+    public static readonly Uri LogDevelopmentAddress = new($"queue:{LogDevelopment}");
+}
