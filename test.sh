@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test in the solution (unit, integration, end-to-end) against the real PostgreSQL and
+# RabbitMQ started by deploy/local/infra.sh, then prints "N passed, N failed" as its last line.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+INFRA="$ROOT/deploy/local/infra.sh"
+RESULTS="$ROOT/.local/test-results"
+started_infra=false
+
+"$INFRA" status >/dev/null 2>&1 || started_infra=true
+"$INFRA" start || { echo "infrastructure failed to start"; echo "0 passed, 1 failed"; exit 1; }
+eval "$("$INFRA" env)"
+
+cleanup() { if $started_infra; then "$INFRA" stop; fi; }
+trap cleanup EXIT
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+started=$SECONDS
+
+if ! dotnet build "$ROOT/PolicyTracker.sln" -c Debug -nologo -v quiet -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test "$ROOT/PolicyTracker.sln" -c Debug --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" "$@"
+test_exit=$?
+
+# Count outcomes from the TRX files every test project wrote.
+read -r passed failed < <(python3 - "$RESULTS" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    if counters is not None:
+        passed += int(counters.get("passed", 0))
+        failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+print(passed, failed)
+PY
+)
+if [[ $test_exit -ne 0 && ${failed:-0} -eq 0 ]]; then
+  failed=1  # the runner failed without a counted test failure (a crash, a missing project)
+fi
+echo "tests took $((SECONDS - started)) s"
+echo "${passed:-0} passed, ${failed:-0} failed"
+[[ $test_exit -eq 0 && ${failed:-0} -eq 0 ]]

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using PolicyTracker.Testing;
+
+namespace PolicyTracker.EndToEnd.Tests;
+
+/// <summary>
+/// The four services as real processes from their build output, on free loopback ports, wired to
+/// a database and vhost of this test's own on the real PostgreSQL and RabbitMQ.
+/// </summary>
+public sealed class RunningSystem : IAsyncLifetime
+{
+    private static readonly string[] Services = ["Tracker", "Ingestion", "Notifications", "Gateway"];
+    private readonly Dictionary<string, Process> _processes = [];
+    private readonly Dictionary<string, StringBuilder> _logs = [];
+    private readonly Dictionary<string, int> _ports = Services.ToDictionary(s => s, _ => FreePort());
+
+    public IsolatedInfrastructure Infrastructure { get; private set; } = null!;
+    public Uri Gateway => new($"http://127.0.0.1:{_ports["Gateway"]}");
+
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+        return client;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        Infrastructure = await IsolatedInfrastructure.CreateAsync("e2e");
+        foreach (var service in Services)
+        {
+            Start(service);
+        }
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var service in Services)
+        {
+            await Eventually.True(
+                async () =>
+                {
+                    if (_processes[service].HasExited)
+                    {
+                        throw new InvalidOperationException($"{service} exited with {_processes[service].ExitCode}:\n{Log(service)}");
+                    }
+                    var response = await probe.GetAsync($"http://127.0.0.1:{_ports[service]}/health/ready");
+                    return response.IsSuccessStatusCode;
+                },
+                $"{service} to become ready. Its log:\n{Log(service)}",
+                TimeSpan.FromSeconds(120));
+        }
+    }
+
+    public string Log(string service)
+    {
+        lock (_logs[service])
+        {
+            return _logs[service].ToString();
+        }
+    }
+
+    private void Start(string service)
+    {
+        var dll = Path.Combine(RepositoryRoot(), "services", service, "bin", BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_ports[service]}";
+        info.Environment["ConnectionStrings__postgres"] = Infrastructure.PostgresConnectionString;
+        info.Environment["ConnectionStrings__rabbitmq"] = Infrastructure.RabbitConnectionString;
+        foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications") })
+        {
+            info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
+        }
+        var log = _logs[service] = new StringBuilder();
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {service}");
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes[service] = process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.Values.Where(p => !p.HasExited))
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        await Infrastructure.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PolicyTracker.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("PolicyTracker.sln not found above the test output");
+    }
+
+    // The test assembly and the services are built with the same configuration (bin/<Configuration>/net10.0).
+    private static string BuildConfiguration() => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+}
