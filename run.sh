@@ -140,7 +140,12 @@ trap 'echo; log "stopping"; stop_all; exit 0' INT TERM
 log "running; Ctrl-C stops everything this script started"
 while true; do
   for name in "${SERVICES[@]}"; do
-    service_running "$name" || { log "$name exited; last lines of its log:"; tail -n 20 "$LOGS/$name.log"; }
+    if ! service_running "$name"; then
+      log "$name exited unexpectedly; last lines of its log:"
+      tail -n 40 "$LOGS/$name.log" >&2 || true
+      stop_all
+      exit 1
+    fi
   done
   sleep 5 &
   wait $! || true
