@@ -1,0 +1,45 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PolicyTracker.Notifications.Subscriptions;
+using PolicyTracker.ServiceDefaults.Authentication;
+
+namespace PolicyTracker.Notifications.Deliveries;
+
+public static class DeliveryEndpoints
+{
+    public static async Task<Results<Ok<List<DeliveryResponse>>, NotFound>> ListForSubscription(
+        Guid id, HttpContext http, IQuerySession session, CancellationToken cancellationToken)
+    {
+        if (await SubscriptionEndpoints.OwnAsync(session, id, http, cancellationToken) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var deliveries = await session.Query<Delivery>().Where(d => d.SubscriptionId == id)
+            .OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Version).Take(1000).ToListAsync(cancellationToken);
+        return TypedResults.Ok(deliveries.Select(DeliveryResponse.From).ToList());
+    }
+
+    /// <summary>A dead delivery goes out again from the start of the schedule, with the same webhook-id.</summary>
+    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetailsBody>>> Redeliver(
+        Guid id, HttpContext http, IDocumentSession session, TimeProvider time, DeliveryWakeup wakeup, CancellationToken cancellationToken)
+    {
+        if (await session.LoadAsync<Delivery>(id, cancellationToken) is not { } delivery || delivery.Owner != http.User.PrincipalName())
+        {
+            return TypedResults.NotFound();
+        }
+        if (delivery.State != DeliveryStates.Dead)
+        {
+            return TypedResults.Conflict(new ProblemDetailsBody("Not dead", 409, $"Only a dead delivery can be redelivered; this one is {delivery.State}."));
+        }
+        delivery.State = DeliveryStates.Pending;
+        delivery.Attempts = 0;
+        delivery.NextAttemptAt = time.GetUtcNow();
+        delivery.ClaimedUntil = null;
+        session.Store(delivery);
+        await session.SaveChangesAsync(cancellationToken);
+        wakeup.Signal();
+        return TypedResults.Accepted($"/api/deliveries/{id}");
+    }
+
+    public sealed record ProblemDetailsBody(string Title, int Status, string Detail);
+}

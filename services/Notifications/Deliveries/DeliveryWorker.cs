@@ -1,0 +1,202 @@
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PolicyTracker.Notifications.DeliveringEmail;
+using PolicyTracker.Notifications.DeliveringWebhooks;
+using PolicyTracker.Notifications.Subscriptions;
+
+namespace PolicyTracker.Notifications.Deliveries;
+
+/// <summary>
+/// Claims due deliveries in batches (FOR UPDATE SKIP LOCKED plus a lease, so several instances
+/// never take the same one and a crashed instance's claims come back) and sends them in parallel.
+/// A delivery waits while an earlier version for the same subscription and prediction is unsettled,
+/// so each subscriber hears a prediction's moves in order.
+/// </summary>
+public sealed class DeliveryWorker(
+    IDocumentStore store, WebhookSender webhooks, EmailSender email, NotificationsMetrics metrics, DeliveryWakeup wakeup,
+    IOptions<WebhookOptions> options, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxParallelSends);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            var free = _slots.CurrentCount;
+            try
+            {
+                if (free > 0)
+                {
+                    var ids = await ClaimAsync(Math.Min(free, o.ClaimBatchSize), stoppingToken);
+                    claimed = ids.Count;
+                    if (ids.Count > 0)
+                    {
+                        await StartAsync(ids, stoppingToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Claiming deliveries failed; retrying after the poll interval");
+            }
+            // A full batch means more may be due now.
+            if (claimed > 0 && claimed == Math.Min(free, o.ClaimBatchSize))
+            {
+                continue;
+            }
+            try
+            {
+                await wakeup.WaitAsync(o.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<List<Guid>> ClaimAsync(int count, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var table = $"{store.Options.DatabaseSchemaName}.mt_doc_delivery";
+        var sql = $"""
+            update {table} d set claimed_until = @until
+            where d.id in (
+                select c.id from {table} c
+                where c.state in ('pending', 'failed') and c.next_attempt_at <= @now
+                  and (c.claimed_until is null or c.claimed_until < @now)
+                  and not exists (
+                      select 1 from {table} p
+                      where p.subscription_id = c.subscription_id and p.prediction_id = c.prediction_id
+                        and p.version < c.version and p.state in ('pending', 'failed'))
+                order by c.next_attempt_at
+                limit @count
+                for update skip locked)
+            returning d.id
+            """;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("until", now + options.Value.ClaimLease);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("count", count);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+        return ids;
+    }
+
+    private async Task StartAsync(List<Guid> ids, CancellationToken stoppingToken)
+    {
+        List<Delivery> deliveries;
+        Dictionary<Guid, Subscription> subscriptions;
+        await using (var session = store.QuerySession())
+        {
+            deliveries = [.. await session.LoadManyAsync<Delivery>(stoppingToken, ids)];
+            var subscriptionIds = deliveries.Select(d => d.SubscriptionId).Distinct().ToArray();
+            subscriptions = (await session.LoadManyAsync<Subscription>(stoppingToken, subscriptionIds)).ToDictionary(s => s.Id);
+        }
+        foreach (var delivery in deliveries)
+        {
+            await _slots.WaitAsync(stoppingToken);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await AttemptAsync(delivery, subscriptions.GetValueOrDefault(delivery.SubscriptionId), stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    // Shutting down: the claim lapses and another worker (or this one after restart) finishes it.
+                }
+                catch (Exception ex)
+                {
+                    logger.LogError(ex, "Delivery {DeliveryId} failed unexpectedly; it is retried when its claim lapses", delivery.Id);
+                }
+                finally
+                {
+                    _slots.Release();
+                    wakeup.Signal();
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    private async Task AttemptAsync(Delivery delivery, Subscription? subscription, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var now = time.GetUtcNow();
+        if (subscription is null || subscription.Disabled)
+        {
+            delivery.State = DeliveryStates.Dead;
+            delivery.LastError = subscription is null ? "The subscription was deleted." : "The subscription is disabled.";
+            delivery.ClaimedUntil = null;
+            await using var closing = store.LightweightSession();
+            closing.Store(delivery);
+            await closing.SaveChangesAsync(cancellationToken);
+            metrics.Dead(delivery.Channel);
+            return;
+        }
+
+        metrics.Attempted(delivery.Channel);
+        var result = delivery.Channel == ChannelTypes.Email
+            ? await email.SendAsync(delivery, cancellationToken)
+            : await webhooks.SendAsync(delivery, subscription, cancellationToken);
+        var finished = time.GetUtcNow();
+        delivery.Attempts++;
+        var decision = AttemptOutcome.Decide(result, delivery.Attempts, o.Schedule, finished, o.Jitter, Random.Shared.NextDouble(), o.MaxRetryAfter);
+        delivery.State = decision.State;
+        delivery.LastStatusCode = result.StatusCode;
+        delivery.LastError = result.Error;
+        delivery.LastAttemptAt = now;
+        delivery.ClaimedUntil = null;
+        if (decision.NextAttemptAt is { } next)
+        {
+            delivery.NextAttemptAt = next;
+        }
+        if (decision.State == DeliveryStates.Delivered)
+        {
+            delivery.DeliveredAt = finished;
+        }
+
+        await using var session = store.LightweightSession();
+        session.Store(delivery);
+        if (decision.DisableSubscription)
+        {
+            // The receiver said 410 Gone: stop sending to it at all.
+            var current = await session.LoadAsync<Subscription>(subscription.Id, cancellationToken);
+            if (current is not null)
+            {
+                current.Disabled = true;
+                current.DisabledReason = $"The endpoint answered 410 Gone at {finished:O}.";
+                session.Store(current);
+            }
+        }
+        await session.SaveChangesAsync(cancellationToken);
+
+        switch (decision.State)
+        {
+            case DeliveryStates.Delivered:
+                metrics.Delivered(delivery.Channel, finished - delivery.RecordedAt);
+                break;
+            case DeliveryStates.Dead:
+                metrics.Dead(delivery.Channel);
+                logger.LogWarning("Delivery {DeliveryId} to {Target} is dead after {Attempts} attempt(s): {Status} {Error}",
+                    delivery.Id, delivery.Target, delivery.Attempts, result.StatusCode, result.Error);
+                break;
+            default:
+                metrics.Failed(delivery.Channel);
+                break;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using PolicyTracker.Notifications.Deliveries;
+using PolicyTracker.Notifications.DeliveringEmail;
+using PolicyTracker.Notifications.DeliveringWebhooks;
+using PolicyTracker.Notifications.FanningOut;
+using PolicyTracker.Notifications.Feed;
+using PolicyTracker.Notifications.Predictions;
+using PolicyTracker.Notifications.Subscribing;
+using PolicyTracker.Notifications.Subscriptions;
+using PolicyTracker.ServiceDefaults;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.ServiceDefaults.Persistence;
+using PolicyTracker.Contracts.Tracker;
+using Polly;
+
+namespace PolicyTracker.Notifications;
+
+public static class NotificationsSetup
+{
+    public static IHostApplicationBuilder AddNotificationsStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddServiceMarten("notifications", opts =>
+        {
+            opts.Schema.For<Subscription>().Duplicate(s => s.Owner);
+            // Columns the worker's claim query reads and writes directly.
+            opts.Schema.For<Delivery>()
+                .Duplicate(d => d.State)
+                .Duplicate(d => d.NextAttemptAt)
+                .Duplicate(d => d.ClaimedUntil)
+                .Duplicate(d => d.SubscriptionId)
+                .Duplicate(d => d.PredictionId)
+                .Duplicate(d => d.Version);
+            opts.Schema.For<ProcessedMessage>();
+            opts.Schema.For<PredictionSummary>();
+            opts.Events.AddEventType<FeedAlertRaised>();
+        });
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddNotificationsMessaging(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<DeliveryFanOut>();
+        builder.AddServiceMessaging(x =>
+        {
+            x.AddConsumer<PredictionRegisteredConsumer>();
+            x.AddConsumer<PredictionRewordedConsumer>();
+            x.AddConsumer<PredictionStatusChangedConsumer>();
+            x.AddConsumer<PredictionResolvedConsumer>();
+            x.AddConsumer<PredictionDevelopmentLoggedConsumer>();
+            x.AddConsumer<PredictionProbabilityChangedConsumer>();
+            x.AddRequestClient<GetPredictionCatalog>();
+            x.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000)));
+        });
+        builder.Services.AddHostedService<PredictionCatalogLoader>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddDeliveries(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
+        builder.Services.AddSingleton(new WebhookSecrets(SecretKey(builder)));
+        builder.Services.AddSingleton<DeliveryWakeup>();
+        builder.Services.AddSingleton<NotificationsMetrics>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddHostedService<DeliveryWorker>();
+
+        builder.Services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var allowPrivate = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks;
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    UseProxy = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectCallback = (context, cancellationToken) => NetworkGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
+                };
+            })
+            .AddResilienceHandler("webhook", (pipeline, context) =>
+            {
+                var o = context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+                // Outermost first: the breaker counts timeouts as failures. No retry here: retries are durable, in the worker.
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = o.CircuitBreakerFailureRatio,
+                    MinimumThroughput = o.CircuitBreakerMinimumThroughput,
+                    SamplingDuration = o.CircuitBreakerSamplingDuration,
+                    BreakDuration = o.CircuitBreakerBreakDuration,
+                });
+                pipeline.AddTimeout(o.AttemptTimeout);
+            })
+            .SelectPipelineByAuthority();
+        return builder;
+    }
+
+    private static byte[] SecretKey(IHostApplicationBuilder builder)
+    {
+        var configured = builder.Configuration[$"{WebhookOptions.Section}:SecretKey"];
+        byte[]? key = null;
+        try
+        {
+            key = string.IsNullOrWhiteSpace(configured) ? null : Convert.FromBase64String(configured);
+        }
+        catch (FormatException)
+        {
+        }
+        if (key is not { Length: 32 })
+        {
+            StartupFailure.Exit("Webhooks:SecretKey must be base64 of 32 random bytes (e.g. `openssl rand -base64 32`); " +
+                "it encrypts webhook secrets at rest (env Webhooks__SecretKey).");
+        }
+        return key!;
+    }
+
+    public static WebApplication MapNotificationsEndpoints(this WebApplication app)
+    {
+        var subscriptions = app.MapGroup("/api/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions");
+        subscriptions.MapPost("", SubscribeEndpoint.Handle);
+        subscriptions.MapGet("", SubscriptionEndpoints.List);
+        subscriptions.MapGet("{id:guid}", SubscriptionEndpoints.Get);
+        subscriptions.MapDelete("{id:guid}", SubscriptionEndpoints.Delete);
+        subscriptions.MapPost("{id:guid}/rotate-secret", SubscriptionEndpoints.RotateSecret);
+        subscriptions.MapGet("{id:guid}/deliveries", DeliveryEndpoints.ListForSubscription);
+
+        app.MapPost("/api/deliveries/{id:guid}/redeliver", DeliveryEndpoints.Redeliver).RequireAuthorization(Policies.Subscriber).WithTags("Deliveries");
+
+        var feed = app.MapGroup("/api/feed").RequireAuthorization(Policies.Subscriber).WithTags("Feed");
+        feed.MapGet("", FeedEndpoints.List);
+        feed.MapGet("stream", FeedEndpoints.Stream);
+        return app;
+    }
+}

@@ -1,0 +1,21 @@
+using Marten;
+using MassTransit;
+using PolicyTracker.Contracts.Tracker;
+
+namespace PolicyTracker.Notifications.Predictions;
+
+public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegistered>
+{
+    public async Task Consume(ConsumeContext<PredictionRegistered> context)
+    {
+        var m = context.Message;
+        var known = await session.LoadAsync<PredictionSummary>(m.PredictionId, context.CancellationToken);
+        // Events and the catalog may arrive in any order: keep the newest version.
+        if (known is not null && known.Version >= m.Version)
+        {
+            return;
+        }
+        session.Store(new PredictionSummary { Id = m.PredictionId, Title = m.Title, Tags = [.. m.Tags], Version = m.Version });
+        await session.SaveChangesAsync(context.CancellationToken);
+    }
+}

@@ -1,0 +1,56 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PolicyTracker.Notifications.DeliveringWebhooks;
+using PolicyTracker.ServiceDefaults.Authentication;
+
+namespace PolicyTracker.Notifications.Subscriptions;
+
+/// <summary>A subscriber sees and changes only its own subscriptions: another's id is 404.</summary>
+public static class SubscriptionEndpoints
+{
+    public static async Task<Ok<List<SubscriptionResponse>>> List(HttpContext http, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var owner = http.User.PrincipalName();
+        var mine = await session.Query<Subscription>().Where(s => s.Owner == owner).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(mine.Select(SubscriptionResponse.From).ToList());
+    }
+
+    public static async Task<Results<Ok<SubscriptionResponse>, NotFound>> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellationToken) =>
+        await OwnAsync(session, id, http, cancellationToken) is { } s ? TypedResults.Ok(SubscriptionResponse.From(s)) : TypedResults.NotFound();
+
+    public static async Task<Results<NoContent, NotFound>> Delete(Guid id, HttpContext http, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        if (await OwnAsync(session, id, http, cancellationToken) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        session.Delete<Subscription>(id);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<RotatedSecret>, NotFound, ValidationProblem>> RotateSecret(
+        Guid id, HttpContext http, IDocumentSession session, WebhookSecrets secrets, IOptions<WebhookOptions> options,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await OwnAsync(session, id, http, cancellationToken) is not { } subscription)
+        {
+            return TypedResults.NotFound();
+        }
+        if (subscription.Channel.Type != ChannelTypes.Webhook)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel.type"] = ["Only webhook subscriptions have a secret."] });
+        }
+        var secret = WebhookSecrets.Generate();
+        subscription.Secrets = SecretRotation.Rotate(subscription.Secrets, secrets.Encrypt(secret), time.GetUtcNow(), options.Value.SecretRotationOverlap);
+        session.Store(subscription);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new RotatedSecret(secret));
+    }
+
+    internal static async Task<Subscription?> OwnAsync(IQuerySession session, Guid id, HttpContext http, CancellationToken cancellationToken) =>
+        await session.LoadAsync<Subscription>(id, cancellationToken) is { } s && s.Owner == http.User.PrincipalName() ? s : null;
+
+    public sealed record RotatedSecret(string Secret);
+}
