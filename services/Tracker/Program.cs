@@ -1,8 +1,16 @@
 using PolicyTracker.ServiceDefaults;
+using PolicyTracker.Tracker;
+using PolicyTracker.Tracker.Predictions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPredictionStore();
+builder.AddTrackerMessaging();
+builder.AddTrackerWorkers();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.MapPredictionEndpoints();
 app.Run();
+
+public partial class Program;

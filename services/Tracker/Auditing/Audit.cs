@@ -1,0 +1,109 @@
+using Marten;
+using Npgsql;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.ReadingPredictions;
+using static PolicyTracker.Tracker.Predictions.HttpConventions;
+
+namespace PolicyTracker.Tracker.Auditing;
+
+public sealed record StoredEvent(long Version, string Type, string Data);
+
+public sealed record IntegrityReport(bool Valid, int Events, string HeadHash, long? BrokenAtVersion);
+
+public static class Audit
+{
+    /// <summary>
+    /// Recomputes the chain from the rows as PostgreSQL holds them. The first version whose row is
+    /// missing, edited, or whose stored link disagrees is where the chain breaks.
+    /// </summary>
+    public static IntegrityReport Verify(IReadOnlyList<StoredEvent> events, IReadOnlyDictionary<long, string> links, long streamVersion)
+    {
+        var previous = HashChain.Genesis;
+        long expected = 0;
+        foreach (var e in events)
+        {
+            expected++;
+            if (e.Version != expected)
+            {
+                return new(false, events.Count, previous, expected);
+            }
+            var hash = HashChain.Compute(previous, e.Type, e.Version, e.Data);
+            if (!links.TryGetValue(e.Version, out var stored) || stored != hash)
+            {
+                return new(false, events.Count, previous, e.Version);
+            }
+            previous = hash;
+        }
+        var last = Math.Max(streamVersion, links.Count == 0 ? 0 : links.Keys.Max());
+        return last > expected ? new(false, events.Count, previous, expected + 1) : new(true, events.Count, previous, null);
+    }
+
+    public static RouteGroupBuilder MapAudit(this RouteGroupBuilder predictions)
+    {
+        predictions.MapGet("/{id}/history", async (string id, IQuerySession session, CancellationToken ct) =>
+        {
+            if (!IsSlug(id))
+            {
+                return MalformedId();
+            }
+            var events = await session.Events.FetchStreamAsync(id, token: ct);
+            if (events.Count == 0)
+            {
+                return NotFound(id);
+            }
+            var links = (await session.Query<EventHash>().Where(h => h.PredictionId == id).ToListAsync(ct)).ToDictionary(h => h.Version, h => h.Hash);
+            return Results.Ok(events.Select(e => new
+            {
+                eventId = e.Id,
+                version = e.Version,
+                sequence = e.Sequence,
+                type = Replays.TypeName((IPredictionEvent)e.Data),
+                recordedAt = e.Timestamp,
+                recordedBy = e.UserName ?? ((IPredictionEvent)e.Data).RecordedBy,
+                effectiveAt = ((IPredictionEvent)e.Data).EffectiveAt,
+                correlationId = e.CorrelationId,
+                causationId = e.CausationId,
+                data = e.Data,
+                hash = links.GetValueOrDefault(e.Version),
+            }));
+        }).RequireAuthorization(Policies.Auditor);
+
+        predictions.MapGet("/{id}/integrity", async (string id, IDocumentStore store, IQuerySession session, CancellationToken ct) =>
+        {
+            if (!IsSlug(id))
+            {
+                return MalformedId();
+            }
+            var events = new List<StoredEvent>();
+            long streamVersion = 0;
+            await using (var connection = store.Storage.Database.CreateConnection())
+            {
+                await connection.OpenAsync(ct);
+                await using (var command = new NpgsqlCommand(
+                    $"select version, type, data::text from {PredictionStore.Schema}.mt_events where stream_id = @id order by version", connection))
+                {
+                    command.Parameters.AddWithValue("id", id);
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        events.Add(new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+                    }
+                }
+                await using (var command = new NpgsqlCommand($"select version from {PredictionStore.Schema}.mt_streams where id = @id", connection))
+                {
+                    command.Parameters.AddWithValue("id", id);
+                    streamVersion = await command.ExecuteScalarAsync(ct) is long v ? v : 0;
+                }
+            }
+            if (events.Count == 0 && streamVersion == 0)
+            {
+                return NotFound(id);
+            }
+            var links = (await session.Query<EventHash>().Where(h => h.PredictionId == id).ToListAsync(ct)).ToDictionary(h => h.Version, h => h.Hash);
+            var report = Verify(events, links, streamVersion);
+            return Results.Ok(new { valid = report.Valid, events = report.Events, headHash = report.HeadHash, brokenAtVersion = report.BrokenAtVersion });
+        }).RequireAuthorization(Policies.Auditor);
+        return predictions;
+    }
+}

@@ -1,0 +1,57 @@
+using Marten;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.Tracker.Predictions;
+using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
+using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
+using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
+using static PolicyTracker.Tracker.Predictions.HttpConventions;
+
+namespace PolicyTracker.Tracker.LoggingDevelopment;
+
+public sealed record LogDevelopmentRequest(
+    string? Summary, string? OccurredAt, string? Stance, string? Strength, Guid? StatementId,
+    SourceReference? Source, string? Rationale);
+
+public static class LogDevelopmentEndpoint
+{
+    public static RouteGroupBuilder MapLogDevelopment(this RouteGroupBuilder predictions)
+    {
+        predictions.MapPost("/{id}/developments", async (string id, LogDevelopmentRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (!IsSlug(id))
+            {
+                return MalformedId();
+            }
+            var errors = new Dictionary<string, string[]>();
+            Require(errors, "summary", !string.IsNullOrWhiteSpace(request.Summary) && request.Summary.Length <= 4000, "is required (at most 4000 characters)");
+            Require(errors, "occurredAt", TryParseTime(request.OccurredAt, out var occurredAt) && occurredAt >= EarliestHorizon && occurredAt < LatestHorizon, "must be a time (ISO 8601) between 2000 and 2100");
+            Require(errors, "stance", TryParseEnum<Stance>(request.Stance, out var stance), "must be supports, undermines or neutral");
+            Require(errors, "strength", TryParseEnum<Strength>(request.Strength, out var strength), "must be weak, moderate, strong or decisive");
+            Require(errors, "rationale", request.Rationale is null || request.Rationale.Length <= 4000, "must be at most 4000 characters");
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+            var expected = IfMatch(http.Request, out _);
+            var development = new DevelopmentToLog(Guid.CreateVersion7(clock.GetUtcNow()), request.StatementId, request.Summary!.Trim(), occurredAt,
+                stance, strength, request.Rationale, request.Source, http.User.PrincipalName());
+            var result = await PredictionWrites.AppendAsync(store, http, id, expected, (state, _) =>
+                Task.FromResult(new Decision(LoggingDevelopment.Decide(state, development))), ct);
+            if (result.Problem is not null)
+            {
+                return result.Problem;
+            }
+            var state = result.State!;
+            http.Response.Headers.ETag = ETag(state.Version);
+            return TypedResults.Created($"/api/predictions/{id}/developments/{development.DevelopmentId}", new
+            {
+                developmentId = development.DevelopmentId,
+                version = state.Version,
+                probability = state.Probability,
+                status = state.Status,
+            });
+        }).RequireAuthorization(Policies.Analyst);
+        return predictions;
+    }
+}

@@ -1,0 +1,89 @@
+using Marten;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.Tracker.Predictions;
+using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
+using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
+using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
+
+namespace PolicyTracker.Tracker.PassingHorizon;
+
+public static class PassingHorizon
+{
+    public const string RecordedBy = "tracker";
+
+    /// <summary>Once the horizon passes unresolved the prediction is overdue; nothing when resolved or already passed.</summary>
+    public static IReadOnlyList<object> Decide(Prediction state, DateTimeOffset now)
+    {
+        if (state.IsResolved || state.HorizonHasPassed || now < state.Horizon)
+        {
+            return [];
+        }
+        return
+        [
+            new HorizonPassed(state.Id, state.Horizon, state.Probability, RecordedBy, state.Horizon),
+            new StatusChanged(state.Id, state.Status, PredictionStatus.Overdue, state.Probability, state.Probability, "horizon-passed",
+                null, "The horizon passed unresolved.", RecordedBy, state.Horizon),
+        ];
+    }
+}
+
+/// <summary>Checks horizons on the injected clock, so tests move time instead of waiting for it.</summary>
+public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, IConfiguration configuration, ILogger<HorizonWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue("Tracker:HorizonCheckInterval", TimeSpan.FromMinutes(1));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await CheckAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Horizon check failed; retrying in {Interval}", interval);
+            }
+            try
+            {
+                await Task.Delay(interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var query = store.QuerySession();
+        var due = await query.Query<Prediction>()
+            .Where(p => p.Horizon <= now && !p.HorizonHasPassed && p.Resolution == null)
+            .Select(p => p.Id)
+            .ToListAsync(cancellationToken);
+        foreach (var id in due)
+        {
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = PassingHorizon.RecordedBy;
+            TraceContext.CaptureInto(session);
+            var stream = await session.Events.FetchForWriting<Prediction>(id, cancellationToken);
+            var events = stream.Aggregate is null ? [] : PassingHorizon.Decide(stream.Aggregate, now);
+            if (events.Count == 0)
+            {
+                continue;
+            }
+            await PredictionLedger.RecordAsync(session, id, stream.Aggregate, stream.CurrentVersion ?? 0, events, cancellationToken);
+            stream.AppendMany(events);
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception ex) when (PredictionWrites.IsLostRace(ex))
+            {
+                // Another writer moved the stream; the next check sees the new state.
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using PolicyTracker.Contracts.Tracker;
+using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
+using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
+using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
+
+namespace PolicyTracker.Tracker.Predictions;
+
+/// <summary>Parsing and checks every prediction route shares: ids, times, enums, ETag/If-Match.</summary>
+public static partial class HttpConventions
+{
+    public static readonly DateTimeOffset EarliestHorizon = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset LatestHorizon = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex Slug();
+
+    public static bool IsSlug(string? id) => id is { Length: > 0 and <= 80 } && Slug().IsMatch(id);
+
+    public static IResult MalformedId(string field = "id") =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = ["must be a lower-case slug such as sanctions-relief"] });
+
+    public static IResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: 404, title: "Unknown prediction", detail: $"No prediction '{id}'.");
+
+    /// <summary>ISO 8601 with offset, or a date-only value meaning midnight UTC.</summary>
+    public static bool TryParseTime(string? text, out DateTimeOffset time)
+    {
+        time = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            time = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return true;
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+    }
+
+    public static bool TryParseEnum<T>(string? text, out T value) where T : struct, Enum
+    {
+        value = default;
+        return text is not null && !int.TryParse(text, out _) && Enum.TryParse(text.Replace("-", ""), ignoreCase: true, out value)
+               && Enum.IsDefined(value);
+    }
+
+    public static string ETag(long version) => $"\"{version}\"";
+
+    /// <summary>The version an If-Match names; null when absent. A value that names no version is stale by definition.</summary>
+    public static long? IfMatch(HttpRequest request, out bool present)
+    {
+        var header = request.Headers.IfMatch.ToString();
+        present = !string.IsNullOrWhiteSpace(header);
+        if (!present || header.Trim() == "*")
+        {
+            return null;
+        }
+        var value = header.Trim();
+        if (value.StartsWith("W/", StringComparison.Ordinal))
+        {
+            value = value[2..];
+        }
+        return long.TryParse(value.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
+    }
+
+    public static IResult Stale(long current) =>
+        TypedResults.Problem(statusCode: 412, title: "Stale If-Match", detail: $"The prediction is at version {current}.");
+
+    public static IResult IfMatchRequired() =>
+        TypedResults.Problem(statusCode: 428, title: "If-Match required", detail: "Send If-Match with the version from the ETag.");
+
+    public static void Require(Dictionary<string, string[]> errors, string field, bool ok, string message)
+    {
+        if (!ok)
+        {
+            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+        }
+    }
+
+    public static bool IsProbability(double? p) => p is >= ProbabilityRules.Minimum and <= ProbabilityRules.Maximum;
+
+    public static object View(Prediction p) => new
+    {
+        id = p.Id,
+        title = p.Title,
+        claim = p.Claim,
+        status = p.Status,
+        probability = p.Probability,
+        horizon = p.Horizon,
+        tags = p.Tags,
+        version = p.Version,
+        updatedAt = p.UpdatedAt,
+    };
+
+    public static Dictionary<string, object?> Details(Prediction p) => new()
+    {
+        ["id"] = p.Id,
+        ["title"] = p.Title,
+        ["claim"] = p.Claim,
+        ["status"] = p.Status,
+        ["probability"] = p.Probability,
+        ["horizon"] = p.Horizon,
+        ["tags"] = p.Tags,
+        ["version"] = p.Version,
+        ["updatedAt"] = p.UpdatedAt,
+        ["resolutionCriteria"] = p.ResolutionCriteria,
+        ["prior"] = p.Prior,
+        ["searchTerms"] = p.SearchTerms,
+        ["source"] = new { title = p.Source.Title, author = p.Source.Author, quote = p.Source.Quote },
+        ["developmentCount"] = p.DevelopmentCount,
+        ["resolution"] = p.Resolution is { } r
+            ? new { outcome = r.Outcome, rationale = r.Rationale, resolvedAt = r.ResolvedAt, resolvedBy = r.ResolvedBy }
+            : null,
+    };
+
+    public static Stance? ParseStance(string? text) => TryParseEnum<Stance>(text, out var s) ? s : null;
+}

@@ -1,0 +1,21 @@
+using Marten;
+using MassTransit;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Tracker.Predictions;
+using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
+using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
+using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
+
+namespace PolicyTracker.Tracker.Publishing;
+
+/// <summary>Answers services that build a local read model of predictions at start-up.</summary>
+public sealed class GetPredictionCatalogConsumer(IQuerySession session) : IConsumer<GetPredictionCatalog>
+{
+    public async Task Consume(ConsumeContext<GetPredictionCatalog> context)
+    {
+        var predictions = await session.Query<Prediction>().OrderBy(p => p.Id).ToListAsync(context.CancellationToken);
+        await context.RespondAsync(new PredictionCatalog(predictions
+            .Select(p => new PredictionCatalogEntry(p.Id, p.Version, p.Title, p.Claim, p.Tags, p.SearchTerms, p.Status, p.Probability))
+            .ToList()));
+    }
+}

@@ -1,0 +1,69 @@
+using Marten;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.Tracker.Predictions;
+using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
+using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
+using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
+using static PolicyTracker.Tracker.Predictions.HttpConventions;
+
+namespace PolicyTracker.Tracker.RegisteringPrediction;
+
+public sealed record SourceRequest(string? Title, string? Author, string? Quote);
+
+public sealed record RegisterPredictionRequest(
+    string? Id, string? Title, string? Claim, string? ResolutionCriteria, string? Horizon, double? Prior,
+    string[]? Tags, string[]? SearchTerms, SourceRequest? Source);
+
+public static class Registering
+{
+    /// <summary>The initial status comes from the prior's band, without hysteresis.</summary>
+    public static PredictionRegistered Decide(
+        string id, string title, string claim, string resolutionCriteria, DateTimeOffset horizon, double prior,
+        IReadOnlyList<string> tags, IReadOnlyList<string> searchTerms, PredictionSource source, string recordedBy, DateTimeOffset now) =>
+        new(id, title, claim, resolutionCriteria, horizon, prior, tags, searchTerms, source, ProbabilityRules.Band(prior), recordedBy, now);
+
+    public static RouteGroupBuilder MapRegisterPrediction(this RouteGroupBuilder predictions)
+    {
+        predictions.MapPost("/", async (RegisterPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            Require(errors, "id", IsSlug(request.Id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "title", !string.IsNullOrWhiteSpace(request.Title) && request.Title.Length <= 300, "is required (at most 300 characters)");
+            Require(errors, "claim", !string.IsNullOrWhiteSpace(request.Claim) && request.Claim.Length <= 4000, "is required (at most 4000 characters)");
+            Require(errors, "resolutionCriteria", !string.IsNullOrWhiteSpace(request.ResolutionCriteria) && request.ResolutionCriteria.Length <= 4000, "is required (at most 4000 characters)");
+            var horizonOk = TryParseTime(request.Horizon, out var horizon);
+            Require(errors, "horizon", horizonOk && horizon >= EarliestHorizon && horizon < LatestHorizon, "must be a time between 2000 and 2100");
+            Require(errors, "prior", IsProbability(request.Prior), "must be between 0.01 and 0.99");
+            Require(errors, "tags", request.Tags is null || request.Tags.All(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 60), "must be non-empty strings");
+            Require(errors, "searchTerms", request.SearchTerms is null || request.SearchTerms.All(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 200), "must be non-empty strings");
+            Require(errors, "source", request.Source is null || request.Source.Quote is null || request.Source.Quote.Length <= 1000, "quote must be at most 1000 characters");
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+
+            var registered = Decide(request.Id!, request.Title!.Trim(), request.Claim!.Trim(), request.ResolutionCriteria!.Trim(), horizon, request.Prior!.Value,
+                request.Tags ?? [], request.SearchTerms ?? [],
+                new PredictionSource(request.Source?.Title ?? "", request.Source?.Author ?? "", request.Source?.Quote ?? ""),
+                http.User.PrincipalName(), clock.GetUtcNow());
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = http.User.PrincipalName();
+            TraceContext.CaptureInto(session);
+            var state = await PredictionLedger.RecordAsync(session, registered.PredictionId, null, 0, [registered], ct);
+            session.Events.StartStream<Prediction>(registered.PredictionId, registered);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+            }
+            catch (Exception ex) when (PredictionWrites.IsLostRace(ex))
+            {
+                return TypedResults.Problem(statusCode: 409, title: "Prediction exists", detail: $"A prediction '{registered.PredictionId}' already exists.");
+            }
+            http.Response.Headers.ETag = ETag(state.Version);
+            return Results.Created($"/api/predictions/{state.Id}", Details(state));
+        }).RequireAuthorization(Policies.Analyst);
+        return predictions;
+    }
+}

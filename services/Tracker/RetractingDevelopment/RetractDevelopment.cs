@@ -1,0 +1,67 @@
+using Marten;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.Tracker.Predictions;
+using static PolicyTracker.Tracker.Predictions.HttpConventions;
+
+namespace PolicyTracker.Tracker.RetractingDevelopment;
+
+public sealed record RetractDevelopmentRequest(string? Reason);
+
+public static class Retracting
+{
+    /// <summary>
+    /// The probability after a retraction is the replay of the whole stream without the development
+    /// (and without those retracted before), so later developments keep their effect.
+    /// </summary>
+    public static IReadOnlyList<object> Decide(Prediction state, IReadOnlyList<object> history, Guid developmentId, string reason, string recordedBy, DateTimeOffset now)
+    {
+        var retracted = history.OfType<DevelopmentRetracted>().Select(r => r.DevelopmentId).Append(developmentId).ToHashSet();
+        var probability = ProbabilityRules.Replay(state.Prior, history, retracted);
+        var status = ProbabilityRules.NextStatus(state.Status, probability);
+        var retraction = new DevelopmentRetracted(state.Id, developmentId, reason, state.Probability, probability, recordedBy, now);
+        return status == state.Status
+            ? [retraction]
+            : [retraction, new StatusChanged(state.Id, state.Status, status, state.Probability, probability, "development-retracted",
+                developmentId, reason, recordedBy, now)];
+    }
+
+    public static RouteGroupBuilder MapRetractDevelopment(this RouteGroupBuilder predictions)
+    {
+        predictions.MapPost("/{id}/developments/{developmentId}/retraction", async (string id, string developmentId, RetractDevelopmentRequest request,
+            HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "developmentId", Guid.TryParse(developmentId, out var development), "must be a GUID");
+            Require(errors, "reason", !string.IsNullOrWhiteSpace(request.Reason) && request.Reason.Length <= 4000, "is required (at most 4000 characters)");
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+            var result = await PredictionWrites.AppendAsync(store, http, id, IfMatch(http.Request, out _), async (state, session) =>
+            {
+                var record = await session.LoadAsync<DevelopmentRecord>(development, ct);
+                if (record is null || record.PredictionId != id)
+                {
+                    return Decision.Reject(TypedResults.Problem(statusCode: 404, title: "Unknown development", detail: $"No development {development} on '{id}'."));
+                }
+                if (record.RetractedVersion is not null)
+                {
+                    return Decision.Reject(TypedResults.Problem(statusCode: 409, title: "Already retracted", detail: $"Development {development} was retracted at version {record.RetractedVersion}."));
+                }
+                var history = (await session.Events.FetchStreamAsync(id, token: ct)).Select(e => e.Data).ToList();
+                var events = Decide(state, history, development, request.Reason!.Trim(), http.User.PrincipalName(), clock.GetUtcNow());
+                record.RetractedVersion = state.Version + 1;
+                session.Store(record);
+                return new Decision(events);
+            }, ct);
+            if (result.Problem is not null)
+            {
+                return result.Problem;
+            }
+            http.Response.Headers.ETag = ETag(result.State!.Version);
+            return TypedResults.Ok(new { developmentId = development, version = result.State.Version, probability = result.State.Probability, status = result.State.Status });
+        }).RequireAuthorization(Policies.Analyst);
+        return predictions;
+    }
+}
