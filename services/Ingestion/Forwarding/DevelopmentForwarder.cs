@@ -1,0 +1,69 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Statements;
+using PolicyTracker.ServiceDefaults.Messaging;
+
+namespace PolicyTracker.Ingestion.Forwarding;
+
+/// <summary>
+/// The outbox relay: reads committed <see cref="StatementLinked"/> events and sends each as a
+/// <see cref="LogDevelopment"/> command. Progress is saved after a page, so a crash re-sends; the
+/// development id (and MessageId) derived from statement and prediction makes that harmless.
+/// </summary>
+public sealed class DevelopmentForwarder : SubscriptionBase
+{
+    public const string SubscriptionKey = "development-forwarding";
+    private const int ConcurrentSends = 64;
+
+    private readonly IBus _bus;
+    private readonly ILogger<DevelopmentForwarder> _logger;
+
+    public DevelopmentForwarder(IBus bus, ILogger<DevelopmentForwarder> logger)
+    {
+        _bus = bus;
+        _logger = logger;
+        Name = SubscriptionKey;
+        IncludeType<StatementLinked>();
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        var endpoint = await _bus.GetSendEndpoint(TrackerEndpoints.LogDevelopmentAddress);
+        var linked = page.Events.Where(e => e.Data is StatementLinked).ToList();
+        // Sends overlap within a chunk for throughput; a broker failure escapes, so Marten replays the page once it is back.
+        foreach (var chunk in linked.Chunk(ConcurrentSends))
+        {
+            await Task.WhenAll(chunk.Select(e => ForwardAsync(endpoint, e, controller, cancellationToken)));
+        }
+        return NullChangeListener.Instance;
+    }
+
+    private async Task ForwardAsync(ISendEndpoint endpoint, IEvent @event, ISubscriptionController controller, CancellationToken cancellationToken)
+    {
+        var linked = (StatementLinked)@event.Data;
+        using var activity = TraceContext.StartPublishing(@event, "send LogDevelopment");
+        LogDevelopment command;
+        try
+        {
+            command = ToCommand(linked);
+        }
+        catch (Exception ex)
+        {
+            // A poison event would stop every statement behind it: park it and move on.
+            _logger.LogError(ex, "StatementLinked {EventId} cannot be forwarded; dead-lettered", @event.Id);
+            await controller.RecordDeadLetterEventAsync(@event, ex);
+            return;
+        }
+        await endpoint.Send(command, context => context.MessageId = linked.DevelopmentId, cancellationToken);
+    }
+
+    public static LogDevelopment ToCommand(StatementLinked linked) => new(
+        linked.DevelopmentId, linked.PredictionId, linked.StatementId, linked.Summary, linked.OccurredAt,
+        linked.Stance, linked.Strength, linked.Rationale, linked.Source, linked.LinkedBy);
+}

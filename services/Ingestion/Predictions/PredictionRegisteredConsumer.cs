@@ -1,0 +1,21 @@
+using Marten;
+using MassTransit;
+using PolicyTracker.Contracts.Tracker;
+
+namespace PolicyTracker.Ingestion.Predictions;
+
+public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegistered>
+{
+    public async Task Consume(ConsumeContext<PredictionRegistered> context)
+    {
+        var message = context.Message;
+        var known = await session.LoadAsync<KnownPrediction>(message.PredictionId, context.CancellationToken);
+        // Redeliveries and messages overtaken by the start-up catalog carry a version we already hold.
+        if (known is not null && known.Version >= message.Version)
+        {
+            return;
+        }
+        session.Store(KnownPrediction.From(message));
+        await session.SaveChangesAsync(context.CancellationToken);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using PolicyTracker.Contracts.Tracker;
+
+namespace PolicyTracker.Ingestion.Statements;
+
+public sealed record LinkInput(string PredictionId, Stance Stance, Strength Strength, string? Rationale);
+
+public sealed record StatementInput(
+    string Text, DateTimeOffset PublishedAt, string? Speaker, SourceReference? Source, IReadOnlyList<LinkInput> Links);
+
+/// <summary>
+/// Reads one statement from JSON by hand rather than by binding, so that every problem, including
+/// a value of the wrong JSON type, is reported against the field that carries it.
+/// </summary>
+public static class StatementInputs
+{
+    public const int MaxTextLength = 20_000;
+    public const int MaxShortField = 2_000;
+
+    public static (StatementInput? Input, Dictionary<string, string[]> Errors) Parse(JsonElement json, string prefix = "")
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            errors[prefix.Length == 0 ? "body" : prefix.TrimEnd('.')] = ["must be a JSON object"];
+            return (null, errors);
+        }
+
+        var text = String(json, "text", prefix, errors);
+        if (text is not null && string.IsNullOrWhiteSpace(text))
+        {
+            errors[prefix + "text"] = ["is required"];
+        }
+        else if (text is null && !errors.ContainsKey(prefix + "text"))
+        {
+            errors[prefix + "text"] = ["is required"];
+        }
+        else if (text is { Length: > MaxTextLength })
+        {
+            errors[prefix + "text"] = [$"must be at most {MaxTextLength} characters"];
+        }
+
+        DateTimeOffset? publishedAt = null;
+        var publishedText = String(json, "publishedAt", prefix, errors);
+        if (publishedText is null)
+        {
+            errors.TryAdd(prefix + "publishedAt", ["is required"]);
+        }
+        else if (ParseTime(publishedText) is { } parsed)
+        {
+            publishedAt = parsed;
+        }
+        else
+        {
+            errors[prefix + "publishedAt"] = ["must be an ISO 8601 time with offset or a date (yyyy-MM-dd)"];
+        }
+
+        var speaker = Short(json, "speaker", prefix, errors);
+        var source = ParseSource(json, prefix, errors);
+        var links = ParseLinks(json, prefix, errors);
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new StatementInput(text!.Trim(), publishedAt!.Value, speaker, source, links), errors);
+    }
+
+    public static IReadOnlyList<LinkInput> ParseLinks(JsonElement json, string prefix, Dictionary<string, string[]> errors)
+    {
+        if (!json.TryGetProperty("links", out var array) || array.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            errors[prefix + "links"] = ["must be an array"];
+            return [];
+        }
+        var links = new List<LinkInput>();
+        var index = 0;
+        foreach (var link in array.EnumerateArray())
+        {
+            var at = $"{prefix}links[{index++}].";
+            if (link.ValueKind != JsonValueKind.Object)
+            {
+                errors[at.TrimEnd('.')] = ["must be an object"];
+                continue;
+            }
+            var predictionId = String(link, "predictionId", at, errors);
+            if (string.IsNullOrWhiteSpace(predictionId))
+            {
+                errors.TryAdd(at + "predictionId", ["is required"]);
+            }
+            var stance = EnumValue<Stance>(link, "stance", at, errors);
+            var strength = EnumValue<Strength>(link, "strength", at, errors);
+            var rationale = Short(link, "rationale", at, errors);
+            if (!string.IsNullOrWhiteSpace(predictionId) && stance is not null && strength is not null)
+            {
+                links.Add(new LinkInput(predictionId.Trim(), stance.Value, strength.Value, rationale));
+            }
+        }
+        if (links.GroupBy(l => l.PredictionId).Any(g => g.Count() > 1))
+        {
+            errors[prefix + "links"] = ["must name each prediction at most once"];
+        }
+        return links;
+    }
+
+    /// <summary>ISO 8601 with offset; a bare date means midnight UTC; a time without offset is read as UTC.</summary>
+    public static DateTimeOffset? ParseTime(string value)
+    {
+        value = value.Trim();
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        }
+        if (value.Length >= 16 && value[4] == '-' && value[10] is 'T' or 't' or ' ' &&
+            DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return time;
+        }
+        return null;
+    }
+
+    private static SourceReference? ParseSource(JsonElement json, string prefix, Dictionary<string, string[]> errors)
+    {
+        if (!json.TryGetProperty("source", out var source) || source.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (source.ValueKind != JsonValueKind.Object)
+        {
+            errors[prefix + "source"] = ["must be an object"];
+            return null;
+        }
+        var at = prefix + "source.";
+        var url = String(source, "url", at, errors);
+        if (!string.IsNullOrWhiteSpace(url))
+        {
+            if (url.Length > MaxShortField ||
+                !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+            {
+                errors[at + "url"] = ["must be an absolute http(s) URL"];
+            }
+        }
+        var title = Short(source, "title", at, errors);
+        var publisher = Short(source, "publisher", at, errors);
+        return new SourceReference(string.IsNullOrWhiteSpace(url) ? null : url.Trim(), title, publisher);
+    }
+
+    private static string? String(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors)
+    {
+        if (!json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[prefix + name] = ["must be a string"];
+            return null;
+        }
+        return value.GetString();
+    }
+
+    private static string? Short(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors)
+    {
+        var value = String(json, name, prefix, errors);
+        if (value is { Length: > MaxShortField })
+        {
+            errors[prefix + name] = [$"must be at most {MaxShortField} characters"];
+        }
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    private static T? EnumValue<T>(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors) where T : struct, Enum
+    {
+        var allowed = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+        var value = String(json, name, prefix, errors);
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (candidate.ToString().ToLowerInvariant() == value)
+            {
+                return candidate;
+            }
+        }
+        errors.TryAdd(prefix + name, [$"must be one of {string.Join(", ", allowed)}"]);
+        return null;
+    }
+}

@@ -1,0 +1,36 @@
+using JasperFx.Events.Daemon;
+using Marten;
+using PolicyTracker.Ingestion.Forwarding;
+using PolicyTracker.Ingestion.Matching;
+using PolicyTracker.Ingestion.Predictions;
+using PolicyTracker.ServiceDefaults.Persistence;
+
+namespace PolicyTracker.Ingestion.Statements;
+
+public static class StatementStore
+{
+    public const string Schema = "ingestion";
+
+    public static IHostApplicationBuilder AddStatementStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<MatchingOptions>().Bind(builder.Configuration.GetSection("Matching"));
+        builder.AddServiceMarten(Schema, options =>
+            {
+                options.Events.AddEventType<StatementLinked>();
+                options.Schema.For<Statement>()
+                    .Duplicate(s => s.PublishedAt)
+                    .Index(s => s.State)
+                    .FullTextIndex("english", s => s.Text);
+                options.Schema.For<StatementKey>();
+                options.Schema.For<KnownPrediction>();
+            })
+            .AddAsyncDaemon(builder.Configuration.DaemonMode())
+            // The relay to the Tracker; batched pages keep a 100k import flowing.
+            .AddSubscriptionWithServices<DevelopmentForwarder>(ServiceLifetime.Singleton, o =>
+            {
+                o.Options.BatchSize = 500;
+            });
+        return builder;
+    }
+}

@@ -1,0 +1,54 @@
+using Marten;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Authentication;
+
+namespace PolicyTracker.Ingestion.Statements;
+
+public sealed record StatementView(
+    Guid Id, string Text, DateTimeOffset PublishedAt, string? Speaker, SourceReference? Source, StatementState State,
+    IReadOnlyList<Suggestion> Suggestions, IReadOnlyList<StatementLinkView> Links, string? DismissReason,
+    DateTimeOffset ReceivedAt, string ReceivedBy)
+{
+    public static StatementView Of(Statement s) => new(
+        s.Id, s.Text, s.PublishedAt, s.Speaker, s.Source, s.State, s.Suggestions,
+        [.. s.Links.Select(l => new StatementLinkView(l.PredictionId, l.DevelopmentId, l.Stance, l.Strength, l.Rationale, l.LinkedBy, l.LinkedAt))],
+        s.DismissReason, s.ReceivedAt, s.ReceivedBy);
+}
+
+public sealed record StatementLinkView(
+    string PredictionId, Guid DevelopmentId, Stance Stance, Strength Strength, string? Rationale, string LinkedBy, DateTimeOffset LinkedAt);
+
+public static class StatementViews
+{
+    public static IEndpointRouteBuilder MapStatementViewEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/statements/{id:guid}", async (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
+                await session.LoadAsync<Statement>(id, cancellationToken) is { } statement
+                    ? Results.Ok(StatementView.Of(statement))
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Statement not found"))
+            .RequireAuthorization(Policies.Reader);
+
+        // Pending statements stay searchable: an analyst can find them later with PostgreSQL full-text search.
+        app.MapGet("/api/statements", async (string? q, string? state, int? limit, IQuerySession session, CancellationToken cancellationToken) =>
+            {
+                var take = Math.Clamp(limit ?? 50, 1, 500);
+                IQueryable<Statement> query = session.Query<Statement>();
+                if (!string.IsNullOrWhiteSpace(state))
+                {
+                    if (!Enum.TryParse<StatementState>(state, ignoreCase: true, out var wanted))
+                    {
+                        return Results.ValidationProblem(new Dictionary<string, string[]> { ["state"] = ["must be one of pending, triage, linked, dismissed"] });
+                    }
+                    query = query.Where(s => s.State == wanted);
+                }
+                if (!string.IsNullOrWhiteSpace(q))
+                {
+                    query = query.Where(s => s.WebStyleSearch(q, "english"));
+                }
+                var found = await query.OrderByDescending(s => s.PublishedAt).Take(take).ToListAsync(cancellationToken);
+                return Results.Ok(found.Select(StatementView.Of));
+            })
+            .RequireAuthorization(Policies.Reader);
+        return app;
+    }
+}

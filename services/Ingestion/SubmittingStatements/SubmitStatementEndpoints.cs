@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using PolicyTracker.Ingestion.Matching;
+using PolicyTracker.Ingestion.Statements;
+using PolicyTracker.ServiceDefaults;
+using PolicyTracker.ServiceDefaults.Authentication;
+
+namespace PolicyTracker.Ingestion.SubmittingStatements;
+
+public static class SubmitStatementEndpoints
+{
+    public const int MaxBatchItems = 5_000;
+
+    public static IEndpointRouteBuilder MapSubmitStatementEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/statements", SubmitOne).RequireAuthorization(Policies.Analyst);
+        app.MapPost("/api/statements/batch", SubmitBatch)
+            .RequireAuthorization(Policies.Analyst)
+            .WithMetadata(new RequestSizeLimitAttribute(RequestLimits.BatchBodyBytes));
+        return app;
+    }
+
+    private static async Task<IResult> SubmitOne(
+        JsonElement body, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, IOptions<MatchingOptions> matching, CancellationToken cancellationToken)
+    {
+        var (input, errors) = StatementInputs.Parse(body);
+        if (input is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var unknown = await StatementIntake.UnknownPredictionsAsync(store, input.Links.Select(l => l.PredictionId), cancellationToken);
+        if (unknown.Count > 0)
+        {
+            return TypedResults.ValidationProblem(UnknownLinkErrors(input, unknown, ""));
+        }
+        var result = (await StatementIntake.IngestAsync(store, [input], user.PrincipalName(), clock.GetUtcNow(), matching.Value, cancellationToken))[0];
+        return result.Duplicate
+            ? TypedResults.Ok(new { id = result.Id, status = "duplicate" })
+            : TypedResults.Accepted($"/api/statements/{result.Id}", new { id = result.Id, status = "accepted" });
+    }
+
+    private static async Task<IResult> SubmitBatch(
+        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, IOptions<MatchingOptions> matching, CancellationToken cancellationToken)
+    {
+        var parsed = await BatchReader.ReadAsync(request, MaxBatchItems, cancellationToken);
+        if (parsed.Problem is not null)
+        {
+            return parsed.Problem;
+        }
+
+        var rejected = new List<RejectedItem>();
+        var candidates = new List<(int Index, int? Line, StatementInput Input)>();
+        foreach (var item in parsed.Items)
+        {
+            if (item.Json is not { } json)
+            {
+                rejected.Add(new RejectedItem(item.Index, item.Line, item.Errors!));
+                continue;
+            }
+            var (input, errors) = StatementInputs.Parse(json);
+            if (input is null)
+            {
+                rejected.Add(new RejectedItem(item.Index, item.Line, errors));
+            }
+            else
+            {
+                candidates.Add((item.Index, item.Line, input));
+            }
+        }
+
+        var unknown = await StatementIntake.UnknownPredictionsAsync(store, candidates.SelectMany(c => c.Input.Links.Select(l => l.PredictionId)), cancellationToken);
+        if (unknown.Count > 0)
+        {
+            foreach (var candidate in candidates.Where(c => c.Input.Links.Any(l => unknown.Contains(l.PredictionId))).ToList())
+            {
+                rejected.Add(new RejectedItem(candidate.Index, candidate.Line, UnknownLinkErrors(candidate.Input, unknown, "")));
+                candidates.Remove(candidate);
+            }
+        }
+
+        var results = await StatementIntake.IngestAsync(store, [.. candidates.Select(c => c.Input)], user.PrincipalName(), clock.GetUtcNow(), matching.Value, cancellationToken);
+        return TypedResults.Accepted((string?)null, new BatchResponse(
+            Accepted: results.Count(r => !r.Duplicate),
+            Duplicates: results.Count(r => r.Duplicate),
+            Rejected: [.. rejected.OrderBy(r => r.Index)],
+            Statements: [.. candidates.Zip(results, (c, r) => new BatchItemResult(c.Index, r.Id, r.Duplicate ? "duplicate" : "accepted"))]));
+    }
+
+    private static Dictionary<string, string[]> UnknownLinkErrors(StatementInput input, HashSet<string> unknown, string prefix) =>
+        input.Links
+            .Select((link, index) => (link, index))
+            .Where(l => unknown.Contains(l.link.PredictionId))
+            .ToDictionary(l => $"{prefix}links[{l.index}].predictionId", l => new[] { $"unknown prediction '{l.link.PredictionId}'" });
+
+    public sealed record RejectedItem(int Index, int? Line, Dictionary<string, string[]> Errors);
+    public sealed record BatchItemResult(int Index, Guid Id, string Status);
+    public sealed record BatchResponse(int Accepted, int Duplicates, IReadOnlyList<RejectedItem> Rejected, IReadOnlyList<BatchItemResult> Statements);
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using PolicyTracker.Ingestion.Statements;
+
+namespace PolicyTracker.Ingestion.Triage;
+
+public sealed record TriageDecision(IReadOnlyList<LinkInput> Links, string? DismissReason);
+
+public sealed record TriageOutcome(IReadOnlyList<StatementLinked> Linked, string? Conflict);
+
+/// <summary>An analyst's verdict on a statement: link it to predictions, or dismiss it with a reason.</summary>
+public static class TriageDecisions
+{
+    public static (TriageDecision? Decision, Dictionary<string, string[]> Errors) Parse(JsonElement body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["must be a JSON object"];
+            return (null, errors);
+        }
+        var dismiss = body.TryGetProperty("dismiss", out var d) && d.ValueKind == JsonValueKind.True;
+        if (body.TryGetProperty("dismiss", out var dv) && dv.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+        {
+            errors["dismiss"] = ["must be true or false"];
+        }
+        var links = StatementInputs.ParseLinks(body, "", errors);
+        string? reason = null;
+        if (body.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String)
+        {
+            reason = r.GetString()?.Trim();
+        }
+        if (dismiss)
+        {
+            if (links.Count > 0)
+            {
+                errors["dismiss"] = ["cannot dismiss and link at once"];
+            }
+            if (string.IsNullOrWhiteSpace(reason))
+            {
+                errors["reason"] = ["is required when dismissing"];
+            }
+            else if (reason.Length > StatementInputs.MaxShortField)
+            {
+                errors["reason"] = [$"must be at most {StatementInputs.MaxShortField} characters"];
+            }
+        }
+        else if (links.Count == 0 && !errors.Keys.Any(k => k.StartsWith("links")))
+        {
+            errors["links"] = ["give at least one link, or dismiss with a reason"];
+        }
+        return errors.Count > 0 ? (null, errors) : (new TriageDecision(dismiss ? [] : links, dismiss ? reason : null), errors);
+    }
+
+    /// <summary>
+    /// Linking adds developments (a prediction already linked is not linked twice); dismissing is
+    /// allowed only for a statement that nothing was forwarded from.
+    /// </summary>
+    public static TriageOutcome Apply(Statement statement, TriageDecision decision, string analyst, DateTimeOffset now)
+    {
+        if (decision.DismissReason is { } reason)
+        {
+            if (statement.State == StatementState.Linked)
+            {
+                return new TriageOutcome([], "A linked statement cannot be dismissed: its developments were already sent.");
+            }
+            statement.State = StatementState.Dismissed;
+            statement.DismissReason = reason;
+            statement.DismissedBy = analyst;
+            return new TriageOutcome([], null);
+        }
+        var already = statement.Links.Select(l => l.PredictionId).ToHashSet();
+        var fresh = decision.Links.Where(l => !already.Contains(l.PredictionId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return new TriageOutcome([], "Every prediction named is already linked to this statement.");
+        }
+        statement.DismissReason = null;
+        statement.DismissedBy = null;
+        return new TriageOutcome(Linking.Link(statement, fresh, analyst, now), null);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Marten;
+using PolicyTracker.Ingestion.Statements;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.ServiceDefaults.Messaging;
+
+namespace PolicyTracker.Ingestion.Triage;
+
+public static class TriageEndpoints
+{
+    public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/triage", async (int? limit, IQuerySession session, CancellationToken cancellationToken) =>
+            {
+                var awaiting = await session.Query<Statement>()
+                    .Where(s => s.State == StatementState.Triage)
+                    .OrderByDescending(s => s.PublishedAt)
+                    .Take(Math.Clamp(limit ?? 100, 1, 1000))
+                    .ToListAsync(cancellationToken);
+                return Results.Ok(awaiting.Select(StatementView.Of));
+            })
+            .RequireAuthorization(Policies.Analyst);
+
+        app.MapPost("/api/triage/{id:guid}", Decide).RequireAuthorization(Policies.Analyst);
+        return app;
+    }
+
+    private static async Task<IResult> Decide(
+        Guid id, JsonElement body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (decision, errors) = TriageDecisions.Parse(body);
+        if (decision is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (decision.Links.Count > 0)
+        {
+            var unknown = await StatementIntake.UnknownPredictionsAsync(session.DocumentStore, decision.Links.Select(l => l.PredictionId), cancellationToken);
+            if (unknown.Count > 0)
+            {
+                return TypedResults.ValidationProblem(decision.Links
+                    .Select((l, i) => (l, i)).Where(x => unknown.Contains(x.l.PredictionId))
+                    .ToDictionary(x => $"links[{x.i}].predictionId", x => new[] { $"unknown prediction '{x.l.PredictionId}'" }));
+            }
+        }
+
+        var statement = await session.LoadAsync<Statement>(id, cancellationToken);
+        if (statement is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Statement not found");
+        }
+        var outcome = TriageDecisions.Apply(statement, decision, user.PrincipalName(), clock.GetUtcNow());
+        if (outcome.Conflict is { } conflict)
+        {
+            return TypedResults.Problem(conflict, statusCode: StatusCodes.Status409Conflict, title: "Statement already decided");
+        }
+        session.Store(statement);
+        if (outcome.Linked.Count > 0)
+        {
+            session.Events.Append(statement.Id, outcome.Linked.Cast<object>().ToArray());
+        }
+        session.LastModifiedBy = user.PrincipalName();
+        TraceContext.CaptureInto(session);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted($"/api/statements/{statement.Id}", StatementView.Of(statement));
+    }
+}

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Testing;
+
+namespace PolicyTracker.Ingestion.Tests.Support;
+
+/// <summary>
+/// Stands in for the Tracker on the test's own vhost of the real RabbitMQ: receives the
+/// LogDevelopment commands Ingestion sends to queue:log-development and answers GetPredictionCatalog.
+/// </summary>
+public sealed class TestTracker : IAsyncDisposable
+{
+    private readonly IBusControl _bus;
+    public ConcurrentQueue<ConsumeContext<LogDevelopment>> Received { get; } = new();
+    public int CatalogRequests;
+
+    private TestTracker(IBusControl bus) => _bus = bus;
+
+    public IBus Bus => _bus;
+
+    public static async Task<TestTracker> StartAsync(IsolatedInfrastructure infrastructure, IReadOnlyList<PredictionCatalogEntry> catalog)
+    {
+        TestTracker? tracker = null;
+        var uri = new Uri(infrastructure.RabbitConnectionString);
+        var credentials = uri.UserInfo.Split(':');
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(uri.Host, (ushort)uri.Port, uri.AbsolutePath.TrimStart('/'), h =>
+            {
+                h.Username(Uri.UnescapeDataString(credentials[0]));
+                h.Password(Uri.UnescapeDataString(credentials[1]));
+            });
+            cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e => e.Handler<LogDevelopment>(context =>
+            {
+                tracker!.Received.Enqueue(context);
+                return Task.CompletedTask;
+            }));
+            cfg.ReceiveEndpoint("test-tracker-catalog", e => e.Handler<GetPredictionCatalog>(async context =>
+            {
+                Interlocked.Increment(ref tracker!.CatalogRequests);
+                await context.RespondAsync(new PredictionCatalog(catalog));
+            }));
+        });
+        tracker = new TestTracker(bus);
+        await bus.StartAsync();
+        return tracker;
+    }
+
+    public IReadOnlyList<LogDevelopment> For(Guid statementId) =>
+        [.. Received.Select(r => r.Message).Where(m => m.StatementId == statementId)];
+
+    public async ValueTask DisposeAsync() => await _bus.StopAsync();
+}
