@@ -18,10 +18,12 @@ public sealed class KnownPrediction
     public static KnownPrediction From(string id, long version, string title, string claim, IEnumerable<string> tags, IEnumerable<string> searchTerms)
     {
         var terms = searchTerms.ToList();
+        var tagList = tags.ToList();
+        // Single-word tags (minsk, iran, sanctions) widen recall for wording no one put in the search terms.
         return new KnownPrediction
         {
-            Id = id, Version = version, Title = title, Claim = claim, Tags = [.. tags], SearchTerms = terms,
-            SearchQuery = QueryFor(terms),
+            Id = id, Version = version, Title = title, Claim = claim, Tags = tagList, SearchTerms = terms,
+            SearchQuery = QueryFor([.. terms, .. tagList.Where(t => t.All(char.IsLetter))]),
         };
     }
 
