@@ -59,8 +59,8 @@ public sealed record Notice(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.StatusChanged, m.Title, m.RecordedAt,
         BodyOf(NotificationEventTypes.StatusChanged, m.RecordedAt, new StatusChangedData(
             m.PredictionId, m.Title, m.From, m.To, m.Probability, m.PreviousProbability, m.Version, m.EffectiveAt, m.RecordedAt, CauseData.From(m.Cause))),
-        $"{m.Title}: {Kebab(m.From)} → {Kebab(m.To)}",
-        $"The prediction \"{m.Title}\" ({m.PredictionId}) moved from {Kebab(m.From)} to {Kebab(m.To)}; probability {m.PreviousProbability:0.00} → {m.Probability:0.00}. Cause: {CauseText(m.Cause)}.");
+        $"{m.Title}: {Kebab(m.From)} -> {Kebab(m.To)}",
+        $"The prediction \"{m.Title}\" ({m.PredictionId}) moved from {Kebab(m.From)} to {Kebab(m.To)}; probability {m.PreviousProbability:0.00} -> {m.Probability:0.00}. Cause: {CauseText(m.Cause)}.");
 
     public static Notice Of(Guid eventId, PredictionResolved m) => new(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.Resolved, m.Title, m.RecordedAt,
@@ -81,7 +81,7 @@ public sealed record Notice(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.ProbabilityChanged, m.Title, m.RecordedAt,
         BodyOf(NotificationEventTypes.ProbabilityChanged, m.RecordedAt, new ProbabilityChangedData(
             m.PredictionId, m.Title, m.PreviousProbability, m.Probability, CauseData.From(m.Cause), m.Version, m.EffectiveAt, m.RecordedAt)),
-        $"{m.Title}: probability {m.PreviousProbability:0.00} → {m.Probability:0.00}",
+        $"{m.Title}: probability {m.PreviousProbability:0.00} -> {m.Probability:0.00}",
         $"The probability of the prediction \"{m.Title}\" ({m.PredictionId}) moved from {m.PreviousProbability:0.00} to {m.Probability:0.00}. Cause: {CauseText(m.Cause)}.");
 
     public EmailContent Email()
