@@ -19,7 +19,7 @@ public static class MartenSetup
     {
         var connectionString = ConnectionStrings.Postgres(builder.Configuration);
 
-        // Registered before Marten so it runs before Marten's own start-up work touches the database.
+        // Waits for the database before Marten's own start-up work touches it.
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PostgresStartupGate>(sp, connectionString));
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql", tags: [Health.ReadyTag]);
 

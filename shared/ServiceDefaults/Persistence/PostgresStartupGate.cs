@@ -8,10 +8,12 @@ namespace PolicyTracker.ServiceDefaults.Persistence;
 /// <summary>
 /// Waits for PostgreSQL before the rest of the host starts, logging one clear line per attempt,
 /// and gives up with a single message naming the server instead of a loop of stack traces.
+/// It waits in StartingAsync, which the host runs before any hosted service's StartAsync
+/// (Marten applies its schema in one of those).
 /// </summary>
-internal sealed class PostgresStartupGate(string connectionString, IConfiguration configuration, ILogger<PostgresStartupGate> logger) : IHostedService
+internal sealed class PostgresStartupGate(string connectionString, IConfiguration configuration, ILogger<PostgresStartupGate> logger) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString);
         var where = $"{target.Host}:{target.Port}/{target.Database}";
@@ -36,5 +38,9 @@ internal sealed class PostgresStartupGate(string connectionString, IConfiguratio
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
