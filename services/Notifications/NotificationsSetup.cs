@@ -69,6 +69,8 @@ public static class NotificationsSetup
         builder.Services.AddSingleton<NotificationsMetrics>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<DeliveryOutcomeWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryOutcomeWriter>());
         builder.Services.AddHostedService<DeliveryWorker>();
 
         builder.Services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

@@ -10,7 +10,7 @@ public sealed class EmailTests(NotificationsFixture fixture)
     {
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, secret) = await fixture.SubscribeAsync(client, new { type = "email", address = "alerts@example.org" }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, secret) = await NotificationsFixture.SubscribeAsync(client, new { type = "email", address = "alerts@example.org" }, new { predictionIds = new[] { predictionId } });
         secret.ShouldBeNull();
 
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
@@ -22,7 +22,7 @@ public sealed class EmailTests(NotificationsFixture fixture)
         output.ShouldContain("text/plain");
         output.ShouldContain("text/html");
         output.ShouldContain("Moscow stops honouring the JCPOA");
-        await Eventually.True(async () => (await fixture.DeliveriesAsync(client, subscriptionId)) is [var d] && d.GetProperty("state").GetString() == "delivered",
+        await Eventually.True(async () => (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)) is [var d] && d.GetProperty("state").GetString() == "delivered",
             "the email delivery to be recorded as delivered");
     }
 }

@@ -45,7 +45,7 @@ public sealed class FeedTests(NotificationsFixture fixture)
     {
         using var client = fixture.Client("subscriber2-dev-key");
         var predictionId = NotificationsFixture.NewPredictionId();
-        await fixture.SubscribeAsync(client, new { type = "feed" }, new { predictionIds = new[] { predictionId } });
+        await NotificationsFixture.SubscribeAsync(client, new { type = "feed" }, new { predictionIds = new[] { predictionId } });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         // Connected from the start of the feed, and left open while the alert is raised.

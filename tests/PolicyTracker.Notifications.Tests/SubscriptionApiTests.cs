@@ -12,7 +12,7 @@ public sealed class SubscriptionApiTests(NotificationsFixture fixture)
     public async Task A_subscriber_reads_its_own_subscription_with_the_default_events_and_no_secret_in_it()
     {
         using var client = fixture.Client();
-        var (id, secret) = await fixture.SubscribeAsync(client, new { type = "webhook", url = "http://127.0.0.1:9/hook" }, new { predictionIds = new[] { "iran-deal" } });
+        var (id, secret) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = "http://127.0.0.1:9/hook" }, new { predictionIds = new[] { "iran-deal" } });
         secret.ShouldNotBeNull();
 
         var read = await client.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{id}");
@@ -30,7 +30,7 @@ public sealed class SubscriptionApiTests(NotificationsFixture fixture)
     {
         using var owner = fixture.Client();
         using var other = fixture.Client("subscriber2-dev-key");
-        var (id, _) = await fixture.SubscribeAsync(owner, new { type = "webhook", url = "http://127.0.0.1:9/hook" });
+        var (id, _) = await NotificationsFixture.SubscribeAsync(owner, new { type = "webhook", url = "http://127.0.0.1:9/hook" });
 
         (await other.GetAsync($"/api/subscriptions/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await other.GetAsync($"/api/subscriptions/{id}/deliveries")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -47,7 +47,7 @@ public sealed class SubscriptionApiTests(NotificationsFixture fixture)
     public async Task Secrets_are_not_readable_from_the_database()
     {
         using var client = fixture.Client();
-        var (id, secret) = await fixture.SubscribeAsync(client, new { type = "webhook", url = "http://127.0.0.1:9/hook" });
+        var (id, secret) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = "http://127.0.0.1:9/hook" });
         await using var connection = new Npgsql.NpgsqlConnection(fixture.Infrastructure.PostgresConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand("select data::text from notifications.mt_doc_subscription where id = @id", connection);

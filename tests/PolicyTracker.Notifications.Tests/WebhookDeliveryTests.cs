@@ -32,7 +32,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         await using var receiver = await WebhookReceiver.StartAsync();
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (_, secret) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (_, secret) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
         secret.ShouldNotBeNull();
         secret.ShouldStartWith("whsec_");
         Convert.FromBase64String(secret["whsec_".Length..]).Length.ShouldBe(32);
@@ -75,11 +75,11 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         receiver.Respond = (_, n) => Task.FromResult(n <= 3 ? Results.StatusCode(500) : Results.Ok());
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
 
-        var delivery = await Eventually.Get(() => fixture.DeliveriesAsync(client, subscriptionId),
+        var delivery = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
             d => d.Length == 1 && d[0].GetProperty("state").GetString() == "delivered", "the delivery to succeed");
         delivery[0].GetProperty("attempts").GetInt32().ShouldBe(4);
         delivery[0].GetProperty("lastStatusCode").GetInt32().ShouldBe(200);
@@ -95,18 +95,18 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         receiver.Respond = (_, _) => Task.FromResult(Results.StatusCode(410));
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId, version: 3));
         await Eventually.True(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{subscriptionId}"))
             .GetProperty("state").GetString() == "disabled", "the subscription to be disabled");
-        var deliveries = await fixture.DeliveriesAsync(client, subscriptionId);
+        var deliveries = await NotificationsFixture.DeliveriesAsync(client, subscriptionId);
         deliveries.ShouldHaveSingleItem().GetProperty("state").GetString().ShouldBe("dead");
         deliveries[0].GetProperty("attempts").GetInt32().ShouldBe(1);
 
         var next = await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId, version: 4, PredictionStatus.Unlikely, PredictionStatus.Likely));
         await fixture.WaitConsumedAsync(next);
-        (await fixture.DeliveriesAsync(client, subscriptionId)).Length.ShouldBe(1);
+        (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)).Length.ShouldBe(1);
         receiver.Received.Count.ShouldBe(1);
     }
 
@@ -124,11 +124,11 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         };
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
 
-        var deliveries = await Eventually.Get(() => fixture.DeliveriesAsync(client, subscriptionId),
+        var deliveries = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
             d => d.Length == 1 && d[0].GetProperty("state").GetString() == "delivered", "the retry after the timeout to succeed");
         deliveries[0].GetProperty("attempts").GetInt32().ShouldBe(2);
         var received = receiver.Received.OrderBy(r => r.ReceivedAt).ToArray();
@@ -144,16 +144,16 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         await using var receiver = await WebhookReceiver.StartAsync();
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         var message = NotificationsFixture.StatusChanged(predictionId);
         var eventId = await fixture.PublishAsync(message);
         await fixture.PublishAsync(message, eventId);
         await fixture.WaitConsumedAsync(eventId, times: 2);
 
-        await Eventually.True(async () => (await fixture.DeliveriesAsync(client, subscriptionId)).All(d => d.GetProperty("state").GetString() == "delivered"),
+        await Eventually.True(async () => (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)).All(d => d.GetProperty("state").GetString() == "delivered"),
             "the delivery to settle");
-        (await fixture.DeliveriesAsync(client, subscriptionId)).Length.ShouldBe(1);
+        (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)).Length.ShouldBe(1);
         receiver.Received.Count.ShouldBe(1);
     }
 
@@ -163,7 +163,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         await using var receiver = await WebhookReceiver.StartAsync();
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, oldSecret) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, oldSecret) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         var rotated = await client.PostAsync($"/api/subscriptions/{subscriptionId}/rotate-secret", null);
         rotated.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -191,13 +191,13 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
             r.Body.Contains("\"version\":5") && receiver.Received.Count(x => x.Body.Contains("\"version\":5")) <= 2 ? Results.StatusCode(503) : Results.Ok());
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         // The Tracker publishes a stream's events in order; the second follows once the first is consumed.
         await fixture.WaitConsumedAsync(await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId, version: 5)));
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId, version: 6, PredictionStatus.Unlikely, PredictionStatus.Uncertain));
 
-        await Eventually.True(async () => (await fixture.DeliveriesAsync(client, subscriptionId)) is { Length: 2 } d
+        await Eventually.True(async () => (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)) is { Length: 2 } d
             && d.All(x => x.GetProperty("state").GetString() == "delivered"), "both deliveries");
         var versions = receiver.Received.OrderBy(r => r.ReceivedAt)
             .Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64()).ToArray();
@@ -212,10 +212,10 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         receiver.Respond = (_, _) => Task.FromResult(Volatile.Read(ref healthy) ? Results.Ok() : Results.StatusCode(500));
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
-        var dead = await Eventually.Get(() => fixture.DeliveriesAsync(client, subscriptionId),
+        var dead = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
             d => d.Length == 1 && d[0].GetProperty("state").GetString() == "dead", "the delivery to die");
         dead[0].GetProperty("attempts").GetInt32().ShouldBe(5);
         receiver.Received.Count.ShouldBe(5);
@@ -226,7 +226,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
 
         Volatile.Write(ref healthy, true);
         (await client.PostAsync($"/api/deliveries/{deliveryId}/redeliver", null)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        await Eventually.True(async () => (await fixture.DeliveriesAsync(client, subscriptionId))[0].GetProperty("state").GetString() == "delivered",
+        await Eventually.True(async () => (await NotificationsFixture.DeliveriesAsync(client, subscriptionId))[0].GetProperty("state").GetString() == "delivered",
             "the redelivery");
         receiver.Received.Count.ShouldBe(6);
         receiver.Received.Select(r => r.Headers["webhook-id"]).Distinct().ShouldHaveSingleItem();
@@ -244,7 +244,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         var registered = await fixture.PublishAsync(new PredictionRegistered(tagged, 1, "Tagged", "claim", "criteria", DateTimeOffset.UtcNow.AddYears(1),
             0.5, [tag], [], PredictionStatus.Uncertain, DateTimeOffset.UtcNow, "dev-analyst"));
         await fixture.WaitConsumedAsync(registered);
-        var (subscriptionId, _) = await fixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() },
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() },
             new { tags = new[] { tag }, events = new[] { "status-changed", "resolved" } });
 
         var ignored = await fixture.PublishAsync(NotificationsFixture.StatusChanged(untagged));
@@ -256,6 +256,6 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         var body = JsonDocument.Parse(webhook!.Body).RootElement;
         body.GetProperty("type").GetString().ShouldBe("prediction.resolved");
         body.GetProperty("data").GetProperty("outcome").GetString().ShouldBe("confirmed");
-        (await fixture.DeliveriesAsync(client, subscriptionId)).ShouldHaveSingleItem();
+        (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)).ShouldHaveSingleItem();
     }
 }

@@ -14,7 +14,7 @@ namespace PolicyTracker.Notifications.Deliveries;
 /// so each subscriber hears a prediction's moves in order.
 /// </summary>
 public sealed class DeliveryWorker(
-    IDocumentStore store, WebhookSender webhooks, EmailSender email, NotificationsMetrics metrics, DeliveryWakeup wakeup,
+    IDocumentStore store, WebhookSender webhooks, EmailSender email, DeliveryOutcomeWriter outcomes, NotificationsMetrics metrics, DeliveryWakeup wakeup,
     IOptions<WebhookOptions> options, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxParallelSends);
@@ -141,9 +141,7 @@ public sealed class DeliveryWorker(
             delivery.State = DeliveryStates.Dead;
             delivery.LastError = subscription is null ? "The subscription was deleted." : "The subscription is disabled.";
             delivery.ClaimedUntil = null;
-            await using var closing = store.LightweightSession();
-            closing.Store(delivery);
-            await closing.SaveChangesAsync(cancellationToken);
+            outcomes.Record(delivery);
             metrics.Dead(delivery.Channel);
             return;
         }
@@ -169,11 +167,11 @@ public sealed class DeliveryWorker(
             delivery.DeliveredAt = finished;
         }
 
-        await using var session = store.LightweightSession();
-        session.Store(delivery);
         if (decision.DisableSubscription)
         {
             // The receiver said 410 Gone: stop sending to it at all.
+            await using var session = store.LightweightSession();
+            session.Store(delivery);
             var current = await session.LoadAsync<Subscription>(subscription.Id, cancellationToken);
             if (current is not null)
             {
@@ -181,8 +179,12 @@ public sealed class DeliveryWorker(
                 current.DisabledReason = $"The endpoint answered 410 Gone at {finished:O}.";
                 session.Store(current);
             }
+            await session.SaveChangesAsync(cancellationToken);
         }
-        await session.SaveChangesAsync(cancellationToken);
+        else
+        {
+            outcomes.Record(delivery);
+        }
 
         switch (decision.State)
         {

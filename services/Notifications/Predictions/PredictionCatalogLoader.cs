@@ -8,19 +8,22 @@ namespace PolicyTracker.Notifications.Predictions;
 /// Fills the prediction summaries from the Tracker's catalog at start-up: our queues may not have
 /// existed when the Tracker published its registrations. Retries until the Tracker answers.
 /// </summary>
-public sealed class PredictionCatalogLoader(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<PredictionCatalogLoader> logger)
+public sealed class PredictionCatalogLoader(
+    IServiceScopeFactory scopes, IDocumentStore store, IConfiguration configuration, TimeProvider time, ILogger<PredictionCatalogLoader> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
+        var timeout = configuration.GetValue("Predictions:CatalogRequestTimeout", TimeSpan.FromSeconds(10));
+        var maxDelay = configuration.GetValue("Predictions:CatalogRetryMaxDelay", TimeSpan.FromSeconds(30));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 using var scope = scopes.CreateScope();
                 var client = scope.ServiceProvider.GetRequiredService<IRequestClient<GetPredictionCatalog>>();
-                var response = await client.GetResponse<PredictionCatalog>(new GetPredictionCatalog(time.GetUtcNow()), stoppingToken, RequestTimeout.After(s: 10));
+                var response = await client.GetResponse<PredictionCatalog>(new GetPredictionCatalog(time.GetUtcNow()), stoppingToken, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
                 await StoreAsync(response.Message, stoppingToken);
                 logger.LogInformation("Loaded {Count} predictions from the Tracker's catalog", response.Message.Predictions.Count);
                 return;
@@ -41,7 +44,7 @@ public sealed class PredictionCatalogLoader(IServiceScopeFactory scopes, IDocume
             {
                 return;
             }
-            delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+            delay = delay * 2 < maxDelay ? delay * 2 : maxDelay;
         }
     }
 

@@ -27,6 +27,8 @@ public class NotificationsFixture : IAsyncLifetime
         ["Webhooks:RetrySchedule:4"] = "00:00:00.200",
         ["Webhooks:Jitter"] = "0.1",
         ["Webhooks:PollInterval"] = "00:00:00.100",
+        ["Predictions:CatalogRequestTimeout"] = "00:00:01",
+        ["Predictions:CatalogRetryMaxDelay"] = "00:00:01",
         ["Email:SmtpHost"] = "127.0.0.1",
         ["Email:SmtpPort"] = smtpPort.ToString(),
     };
@@ -50,9 +52,11 @@ public class NotificationsFixture : IAsyncLifetime
         await Infrastructure.DisposeAsync();
     }
 
-    public HttpClient Client(string? apiKey = "subscriber-dev-key")
+    public HttpClient Client(string? apiKey = "subscriber-dev-key") => ClientOf(Factory, apiKey);
+
+    public static HttpClient ClientOf(ServiceFactory<Program> factory, string? apiKey = "subscriber-dev-key")
     {
-        var client = Factory.CreateClient();
+        var client = factory.CreateClient();
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
@@ -81,7 +85,7 @@ public class NotificationsFixture : IAsyncLifetime
             new ChangeCause("development-logged", Guid.NewGuid(), "Moscow stops honouring the JCPOA"),
             new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), DateTimeOffset.UtcNow, "dev-analyst");
 
-    public async Task<(Guid Id, string? Secret)> SubscribeAsync(HttpClient client, object channel, object? filter = null)
+    public static async Task<(Guid Id, string? Secret)> SubscribeAsync(HttpClient client, object channel, object? filter = null)
     {
         var response = await client.PostAsJsonAsync("/api/subscriptions", new { channel, filter });
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
@@ -90,10 +94,10 @@ public class NotificationsFixture : IAsyncLifetime
         return (body.GetProperty("id").GetGuid(), secret);
     }
 
-    public async Task<JsonElement[]> DeliveriesAsync(HttpClient client, Guid subscriptionId) =>
+    public static async Task<JsonElement[]> DeliveriesAsync(HttpClient client, Guid subscriptionId) =>
         [.. (await client.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{subscriptionId}/deliveries")).EnumerateArray()];
 
-    private sealed class CountingObserver(ConcurrentDictionary<Guid, int> consumed) : IConsumeObserver
+    public sealed class CountingObserver(ConcurrentDictionary<Guid, int> consumed) : IConsumeObserver
     {
         public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
 
