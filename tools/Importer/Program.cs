@@ -1,18 +1,26 @@
 using System.CommandLine;
-using PolicyTracker.Importer;
 
-var gateway = new Option<string>("--gateway") { Description = "Base address of the gateway (or Ingestion itself)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-var apiKey = new Option<string>("--api-key") { Description = "An analyst's API key", DefaultValueFactory = _ => "analyst-dev-key" };
+namespace PolicyTracker.Importer;
 
-var file = new Argument<FileInfo>("file") { Description = "A .json (array), .ndjson/.jsonl or .csv file of statements" };
-var statements = new Command("statements", "Import a file of statements through the batch API") { file, gateway, apiKey };
-statements.SetAction((parse, cancellationToken) =>
-    StatementImport.RunAsync(parse.GetValue(file)!, Api.Create(parse.GetValue(gateway)!, parse.GetValue(apiKey)!), cancellationToken));
+// An explicit entry class: the tests reference both this tool and Ingestion, whose top-level Program would clash.
+public static class ImporterProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var gateway = new Option<string>("--gateway") { Description = "Base address of the gateway (or Ingestion itself)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var apiKey = new Option<string>("--api-key") { Description = "An analyst's API key", DefaultValueFactory = _ => "analyst-dev-key" };
 
-var folder = new Argument<DirectoryInfo>("folder") { Description = "The folder holding developments.json and resolutions.json" };
-var history = new Command("history", "Import the 2017-2025 history: developments as linked statements, then the resolutions") { folder, gateway, apiKey };
-history.SetAction((parse, cancellationToken) =>
-    HistoryImport.RunAsync(parse.GetValue(folder)!, Api.Create(parse.GetValue(gateway)!, parse.GetValue(apiKey)!), cancellationToken));
+        var file = new Argument<FileInfo>("file") { Description = "A .json (array), .ndjson/.jsonl or .csv file of statements" };
+        var statements = new Command("statements", "Import a file of statements through the batch API") { file, gateway, apiKey };
+        statements.SetAction((parse, cancellationToken) =>
+            StatementImport.RunAsync(parse.GetValue(file)!, Api.Create(parse.GetValue(gateway)!, parse.GetValue(apiKey)!), cancellationToken));
 
-var root = new RootCommand("PolicyTracker bulk import") { statements, history };
-return await root.Parse(args).InvokeAsync();
+        var folder = new Argument<DirectoryInfo>("folder") { Description = "The folder holding developments.json and resolutions.json" };
+        var history = new Command("history", "Import the 2017-2025 history: developments as linked statements, then the resolutions") { folder, gateway, apiKey };
+        history.SetAction((parse, cancellationToken) =>
+            HistoryImport.RunAsync(parse.GetValue(folder)!, Api.Create(parse.GetValue(gateway)!, parse.GetValue(apiKey)!), cancellationToken));
+
+        var root = new RootCommand("PolicyTracker bulk import") { statements, history };
+        return await root.Parse(args).InvokeAsync();
+    }
+}
