@@ -47,14 +47,20 @@ public static class NotificationsSetup
         builder.Services.AddScoped<DeliveryFanOut>();
         builder.AddServiceMessaging(x =>
         {
-            x.AddConsumer<PredictionRegisteredConsumer>();
-            x.AddConsumer<PredictionRewordedConsumer>();
-            x.AddConsumer<PredictionStatusChangedConsumer>();
-            x.AddConsumer<PredictionResolvedConsumer>();
-            x.AddConsumer<PredictionDevelopmentLoggedConsumer>();
-            x.AddConsumer<PredictionProbabilityChangedConsumer>();
+            x.AddConsumer<PredictionRegisteredConsumer, PredictionEventConsumerDefinition<PredictionRegisteredConsumer>>();
+            x.AddConsumer<PredictionRewordedConsumer, PredictionEventConsumerDefinition<PredictionRewordedConsumer>>();
+            x.AddConsumer<PredictionStatusChangedConsumer, PredictionEventConsumerDefinition<PredictionStatusChangedConsumer>>();
+            x.AddConsumer<PredictionResolvedConsumer, PredictionEventConsumerDefinition<PredictionResolvedConsumer>>();
+            x.AddConsumer<PredictionDevelopmentLoggedConsumer, PredictionEventConsumerDefinition<PredictionDevelopmentLoggedConsumer>>();
+            x.AddConsumer<PredictionProbabilityChangedConsumer, PredictionEventConsumerDefinition<PredictionProbabilityChangedConsumer>>();
             x.AddRequestClient<GetPredictionCatalog>();
-            x.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000)));
+            x.AddConfigureEndpointsCallback((_, name, endpoint) =>
+            {
+                if (name == PredictionEventsEndpoint.Name)
+                {
+                    PredictionEventsEndpoint.Configure(endpoint);
+                }
+            });
         });
         builder.Services.AddHostedService<PredictionCatalogLoader>();
         return builder;

@@ -24,7 +24,19 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         ["Predictions:CatalogRequestTimeout"] = "00:00:01",
     };
 
-    public static async Task<ServiceFactory<Program>> StartAsync(IsolatedInfrastructure infrastructure, Dictionary<string, string?> settings, ConcurrentDictionary<Guid, int> consumed)
+    /// <summary>
+    /// Starts an instance on a fresh execution context: MassTransit keeps its log context in an
+    /// AsyncLocal, and an instance built where a stopped one was built would log to a disposed factory.
+    /// </summary>
+    public static Task<ServiceFactory<Program>> StartAsync(IsolatedInfrastructure infrastructure, Dictionary<string, string?> settings, ConcurrentDictionary<Guid, int> consumed)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(() => StartOnThisContextAsync(infrastructure, settings, consumed));
+        }
+    }
+
+    private static async Task<ServiceFactory<Program>> StartOnThisContextAsync(IsolatedInfrastructure infrastructure, Dictionary<string, string?> settings, ConcurrentDictionary<Guid, int> consumed)
     {
         var factory = new ServiceFactory<Program>(infrastructure, settings);
         using var client = factory.CreateClient();

@@ -1,0 +1,35 @@
+using MassTransit;
+using PolicyTracker.Contracts.Tracker;
+
+namespace PolicyTracker.Notifications.FanningOut;
+
+/// <summary>
+/// Every tracker event Notifications consumes arrives on one queue and is processed in order per
+/// prediction (a partition per prediction id), so a prediction's deliveries are created in stream
+/// order and the worker sends them in that order.
+/// </summary>
+public static class PredictionEventsEndpoint
+{
+    public const string Name = "notifications-prediction-events";
+    private const int Partitions = 16;
+
+    public static void Configure(IReceiveEndpointConfigurator endpoint)
+    {
+        endpoint.UsePartitioner(Partitions, (ConsumeContext context) => PredictionIdOf(context));
+        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+    }
+
+    private static string PredictionIdOf(ConsumeContext context) =>
+        context.TryGetMessage<PredictionStatusChanged>(out var statusChanged) ? statusChanged.Message.PredictionId
+        : context.TryGetMessage<PredictionDevelopmentLogged>(out var developmentLogged) ? developmentLogged.Message.PredictionId
+        : context.TryGetMessage<PredictionProbabilityChanged>(out var probabilityChanged) ? probabilityChanged.Message.PredictionId
+        : context.TryGetMessage<PredictionResolved>(out var resolved) ? resolved.Message.PredictionId
+        : context.TryGetMessage<PredictionRegistered>(out var registered) ? registered.Message.PredictionId
+        : context.TryGetMessage<PredictionReworded>(out var reworded) ? reworded.Message.PredictionId
+        : context.MessageId?.ToString() ?? "";
+}
+
+public sealed class PredictionEventConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+{
+    public PredictionEventConsumerDefinition() => EndpointName = PredictionEventsEndpoint.Name;
+}
