@@ -24,6 +24,7 @@ public static class StatementStore
                     .FullTextIndex("english", s => s.Text);
                 options.Schema.For<StatementKey>();
                 options.Schema.For<KnownPrediction>();
+                options.Schema.For<Feeds.Feed>().Duplicate(f => f.NextPollAt);
             })
             .AddAsyncDaemon(builder.Configuration.DaemonMode())
             // The relay to the Tracker; batched pages keep a 100k import flowing.

@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using PolicyTracker.Ingestion.Statements;
+using PolicyTracker.ServiceDefaults.Authentication;
+
+namespace PolicyTracker.Ingestion.Feeds;
+
+public static class FeedEndpoints
+{
+    public static IHostApplicationBuilder AddFeeds(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FeedOptions>().Bind(builder.Configuration.GetSection("Feeds"));
+        var options = builder.Configuration.GetSection("Feeds").Get<FeedOptions>() ?? new FeedOptions();
+        builder.Services.AddHttpClient(FeedPoller.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("PolicyTracker-Ingestion/1.0"))
+            .AddResilienceHandler("feed-polling", pipeline =>
+            {
+                pipeline.AddTimeout(options.AttemptTimeout * (options.Retries + 2));
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = Math.Max(options.Retries, 1),
+                    Delay = options.RetryDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                });
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = 0.5,
+                    MinimumThroughput = 4,
+                    SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, options.AttemptTimeout.TotalSeconds * 2)),
+                    BreakDuration = options.BreakDuration,
+                });
+                pipeline.AddTimeout(options.AttemptTimeout);
+            })
+            // One breaker per feed host: a dead site must not stop polling of the others.
+            .SelectPipelineByAuthority();
+        builder.Services.AddHostedService<FeedPoller>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapFeedEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/feeds", Register).RequireAuthorization(Policies.Analyst);
+        app.MapGet("/api/feeds", async (IQuerySession session, CancellationToken cancellationToken) =>
+                Results.Ok(await session.Query<Feed>().OrderBy(f => f.CreatedAt).ToListAsync(cancellationToken)))
+            .RequireAuthorization(Policies.Analyst);
+        app.MapGet("/api/feeds/{id:guid}", async (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
+                await session.LoadAsync<Feed>(id, cancellationToken) is { } feed
+                    ? Results.Ok(feed)
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Feed not found"))
+            .RequireAuthorization(Policies.Analyst);
+        return app;
+    }
+
+    private static async Task<IResult> Register(
+        JsonElement body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, IOptions<FeedOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
+        }
+        var url = body.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        if (url is null || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > StatementInputs.MaxShortField)
+        {
+            errors["url"] = ["must be an absolute http(s) URL"];
+        }
+        var minimum = options.Value.MinimumIntervalSeconds;
+        int interval = 0;
+        if (!body.TryGetProperty("pollIntervalSeconds", out var i) || i.ValueKind != JsonValueKind.Number || !i.TryGetInt32(out interval) || interval < minimum || interval > 86_400)
+        {
+            errors["pollIntervalSeconds"] = [$"must be a whole number of seconds from {minimum} to 86400"];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var normalised = DedupKeys.NormaliseUrl(url!)!;
+        var id = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("feed:" + normalised))[..16]);
+        if (await session.LoadAsync<Feed>(id, cancellationToken) is { } existing)
+        {
+            return TypedResults.Problem($"This feed is already registered as {existing.Id}.", statusCode: StatusCodes.Status409Conflict, title: "Feed already registered");
+        }
+        var now = clock.GetUtcNow();
+        var feed = new Feed { Id = id, Url = url!.Trim(), PollIntervalSeconds = interval, NextPollAt = now, CreatedBy = user.PrincipalName(), CreatedAt = now };
+        session.Insert(feed);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StatementIntake.IsDuplicateKey(ex))
+        {
+            return TypedResults.Problem("This feed was registered by a parallel request.", statusCode: StatusCodes.Status409Conflict, title: "Feed already registered");
+        }
+        return TypedResults.Created($"/api/feeds/{feed.Id}", feed);
+    }
+}
