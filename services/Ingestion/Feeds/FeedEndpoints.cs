@@ -65,8 +65,8 @@ public static class FeedEndpoints
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
         }
-        var url = body.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
-        if (url is null || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > StatementInputs.MaxShortField)
+        var url = StatementInputs.ReadString(body, "url", "", errors);
+        if (errors.Count > 0 || url is null || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > StatementInputs.MaxShortField)
         {
             errors["url"] = ["must be an absolute http(s) URL"];
         }

@@ -27,7 +27,7 @@ public static class StatementInputs
             return (null, errors);
         }
 
-        var text = String(json, "text", prefix, errors);
+        var text = ReadString(json, "text", prefix, errors);
         if (text is not null && string.IsNullOrWhiteSpace(text))
         {
             errors[prefix + "text"] = ["is required"];
@@ -42,7 +42,7 @@ public static class StatementInputs
         }
 
         DateTimeOffset? publishedAt = null;
-        var publishedText = String(json, "publishedAt", prefix, errors);
+        var publishedText = ReadString(json, "publishedAt", prefix, errors);
         if (publishedText is null)
         {
             errors.TryAdd(prefix + "publishedAt", ["is required"]);
@@ -86,7 +86,7 @@ public static class StatementInputs
                 errors[at.TrimEnd('.')] = ["must be an object"];
                 continue;
             }
-            var predictionId = String(link, "predictionId", at, errors);
+            var predictionId = ReadString(link, "predictionId", at, errors);
             if (string.IsNullOrWhiteSpace(predictionId))
             {
                 errors.TryAdd(at + "predictionId", ["is required"]);
@@ -135,7 +135,7 @@ public static class StatementInputs
             return null;
         }
         var at = prefix + "source.";
-        var url = String(source, "url", at, errors);
+        var url = ReadString(source, "url", at, errors);
         if (!string.IsNullOrWhiteSpace(url))
         {
             if (url.Length > MaxShortField ||
@@ -149,7 +149,7 @@ public static class StatementInputs
         return new SourceReference(string.IsNullOrWhiteSpace(url) ? null : url.Trim(), title, publisher);
     }
 
-    private static string? String(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors)
+    public static string? ReadString(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors)
     {
         if (!json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -160,12 +160,44 @@ public static class StatementInputs
             errors[prefix + name] = ["must be a string"];
             return null;
         }
-        return value.GetString();
+        string? text;
+        try
+        {
+            text = value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to decode an escaped unpaired surrogate such as "\ud800".
+            errors[prefix + name] = ["must be valid Unicode text without NUL characters"];
+            return null;
+        }
+        // PostgreSQL text and jsonb hold neither NUL nor unpaired surrogates: refuse them here rather than fail in the database.
+        if (text is not null && (text.Contains('\0') || !IsWellFormed(text)))
+        {
+            errors[prefix + name] = ["must be valid Unicode text without NUL characters"];
+            return null;
+        }
+        return text;
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static bool IsWellFormed(string text)
+    {
+        try
+        {
+            StrictUtf8.GetByteCount(text);
+            return true;
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            return false;
+        }
     }
 
     private static string? Short(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors)
     {
-        var value = String(json, name, prefix, errors);
+        var value = ReadString(json, name, prefix, errors);
         if (value is { Length: > MaxShortField })
         {
             errors[prefix + name] = [$"must be at most {MaxShortField} characters"];
@@ -176,7 +208,7 @@ public static class StatementInputs
     private static T? EnumValue<T>(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors) where T : struct, Enum
     {
         var allowed = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
-        var value = String(json, name, prefix, errors);
+        var value = ReadString(json, name, prefix, errors);
         foreach (var candidate in Enum.GetValues<T>())
         {
             if (candidate.ToString().ToLowerInvariant() == value)

@@ -24,11 +24,7 @@ public static class TriageDecisions
             errors["dismiss"] = ["must be true or false"];
         }
         var links = StatementInputs.ParseLinks(body, "", errors);
-        string? reason = null;
-        if (body.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String)
-        {
-            reason = r.GetString()?.Trim();
-        }
+        var reason = StatementInputs.ReadString(body, "reason", "", errors)?.Trim();
         if (dismiss)
         {
             if (links.Count > 0)
