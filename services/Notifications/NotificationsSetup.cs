@@ -8,6 +8,7 @@ using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.FanningOut;
 using PolicyTracker.Notifications.Feed;
 using PolicyTracker.Notifications.Predictions;
+using PolicyTracker.Notifications.RotatingSecrets;
 using PolicyTracker.Notifications.Subscribing;
 using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.ServiceDefaults;
@@ -135,7 +136,7 @@ public static class NotificationsSetup
         subscriptions.MapGet("", SubscriptionEndpoints.List);
         subscriptions.MapGet("{id:guid}", SubscriptionEndpoints.Get);
         subscriptions.MapDelete("{id:guid}", SubscriptionEndpoints.Delete);
-        subscriptions.MapPost("{id:guid}/rotate-secret", SubscriptionEndpoints.RotateSecret);
+        subscriptions.MapPost("{id:guid}/rotate-secret", RotateSecretEndpoint.Handle);
         subscriptions.MapGet("{id:guid}/deliveries", DeliveryEndpoints.ListForSubscription);
 
         app.MapPost("/api/deliveries/{id:guid}/redeliver", DeliveryEndpoints.Redeliver).RequireAuthorization(Policies.Subscriber).WithTags("Deliveries");

@@ -125,9 +125,15 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
         var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        await using var healthy = await WebhookReceiver.StartAsync();
+        using var otherSubscriber = fixture.Client("subscriber2-dev-key");
+        await NotificationsFixture.SubscribeAsync(otherSubscriber, new { type = "webhook", url = healthy.Url().ToString() }, new { predictionIds = new[] { predictionId } });
 
         await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
 
+        // While the first receiver hangs, the other subscriber's webhook is not held up.
+        await Eventually.True(() => Task.FromResult(healthy.Received.Count == 1 && receiver.Received.Count == 1), "the healthy receiver's webhook",
+            TimeSpan.FromSeconds(5));
         var deliveries = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
             d => d.Length == 1 && d[0].GetProperty("state").GetString() == "delivered", "the retry after the timeout to succeed");
         deliveries[0].GetProperty("attempts").GetInt32().ShouldBe(2);
@@ -136,6 +142,60 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         var gap = received[1].ReceivedAt - received[0].ReceivedAt;
         gap.ShouldBeGreaterThan(TimeSpan.FromSeconds(14.5));
         gap.ShouldBeLessThan(TimeSpan.FromSeconds(19));
+    }
+
+    private sealed class AbortConnection : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Abort();
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_that_closes_the_connection_is_retried()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, n) => Task.FromResult(n == 1 ? (IResult)new AbortConnection() : Results.Ok());
+        using var client = fixture.Client();
+        var predictionId = NotificationsFixture.NewPredictionId();
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+
+        await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
+
+        var deliveries = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
+            d => d.Length == 1 && d[0].GetProperty("state").GetString() == "delivered", "the retry after the closed connection");
+        deliveries[0].GetProperty("attempts").GetInt32().ShouldBe(2);
+        receiver.Received.Select(r => r.Headers["webhook-id"]).Distinct().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_is_retried_no_sooner_than_asked()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, n) => Task.FromResult(n == 1 ? new WithRetryAfter(Results.StatusCode(429), 2) : Results.Ok());
+        using var client = fixture.Client();
+        var predictionId = NotificationsFixture.NewPredictionId();
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+
+        await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
+
+        await Eventually.True(async () => (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)) is [var d] && d.GetProperty("state").GetString() == "delivered",
+            "the delivery after the Retry-After");
+        var received = receiver.Received.OrderBy(r => r.ReceivedAt).ToArray();
+        received.Length.ShouldBe(2);
+        // The schedule alone would retry after 0.2 s; the receiver asked for 2 s.
+        (received[1].ReceivedAt - received[0].ReceivedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9));
+    }
+
+    private sealed class WithRetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString();
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 
     [Fact]

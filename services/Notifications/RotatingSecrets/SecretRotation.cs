@@ -1,4 +1,6 @@
-namespace PolicyTracker.Notifications.Subscriptions;
+using PolicyTracker.Notifications.Subscriptions;
+
+namespace PolicyTracker.Notifications.RotatingSecrets;
 
 public static class SecretRotation
 {

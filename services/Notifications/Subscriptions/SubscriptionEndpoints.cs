@@ -1,7 +1,5 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.ServiceDefaults.Authentication;
 
 namespace PolicyTracker.Notifications.Subscriptions;
@@ -30,27 +28,6 @@ public static class SubscriptionEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<Ok<RotatedSecret>, NotFound, ValidationProblem>> RotateSecret(
-        Guid id, HttpContext http, IDocumentSession session, WebhookSecrets secrets, IOptions<WebhookOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (await OwnAsync(session, id, http, cancellationToken) is not { } subscription)
-        {
-            return TypedResults.NotFound();
-        }
-        if (subscription.Channel.Type != ChannelTypes.Webhook)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel.type"] = ["Only webhook subscriptions have a secret."] });
-        }
-        var secret = WebhookSecrets.Generate();
-        subscription.Secrets = SecretRotation.Rotate(subscription.Secrets, secrets.Encrypt(secret), time.GetUtcNow(), options.Value.SecretRotationOverlap);
-        session.Store(subscription);
-        await session.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new RotatedSecret(secret));
-    }
-
     internal static async Task<Subscription?> OwnAsync(IQuerySession session, Guid id, HttpContext http, CancellationToken cancellationToken) =>
         await session.LoadAsync<Subscription>(id, cancellationToken) is { } s && s.Owner == http.User.PrincipalName() ? s : null;
-
-    public sealed record RotatedSecret(string Secret);
 }

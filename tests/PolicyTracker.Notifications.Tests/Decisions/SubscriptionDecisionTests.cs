@@ -1,5 +1,6 @@
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.Deliveries;
+using PolicyTracker.Notifications.RotatingSecrets;
 using PolicyTracker.Notifications.Subscribing;
 using PolicyTracker.Notifications.Subscriptions;
 
