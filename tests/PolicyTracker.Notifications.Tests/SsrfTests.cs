@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyTracker.Notifications.DeliveringWebhooks;
+using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.Notifications.Tests.Support;
 
 namespace PolicyTracker.Notifications.Tests;
@@ -47,6 +50,38 @@ public sealed class SsrfTests(GuardedNotificationsFixture fixture) : IClassFixtu
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         problem.GetProperty("errors").TryGetProperty("channel.url", out _).ShouldBeTrue(problem.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_webhook_whose_host_turned_internal_after_registration_is_never_sent()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var predictionId = NotificationsFixture.NewPredictionId();
+        // As if DNS changed after registration: the stored URL now points at a loopback receiver.
+        var store = fixture.Factory.Services.GetRequiredService<IDocumentStore>();
+        var secrets = fixture.Factory.Services.GetRequiredService<WebhookSecrets>();
+        var subscription = new Subscription
+        {
+            Id = Guid.CreateVersion7(),
+            Owner = "dev-subscriber",
+            Channel = new Channel(ChannelTypes.Webhook, receiver.Url().ToString(), null),
+            Filter = new SubscriptionFilter([predictionId], [], NotificationEventTypes.Default),
+            Secrets = [new WebhookSecret(secrets.Encrypt(WebhookSecrets.Generate()), DateTimeOffset.UtcNow, null)],
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(subscription);
+            await session.SaveChangesAsync();
+        }
+
+        await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
+
+        using var client = fixture.Client();
+        var dead = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscription.Id),
+            d => d.Length == 1 && d[0].GetProperty("state").GetString() == "dead", "the refused delivery to die");
+        dead[0].GetProperty("lastError").GetString()!.ShouldContain("internal");
+        receiver.Received.ShouldBeEmpty();
     }
 
     [Fact]

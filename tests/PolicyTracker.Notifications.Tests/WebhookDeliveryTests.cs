@@ -199,6 +199,24 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
     }
 
     [Fact]
+    public async Task Redirects_are_not_followed()
+    {
+        await using var elsewhere = await WebhookReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, _) => Task.FromResult(Results.Redirect(elsewhere.Url().ToString(), permanent: false, preserveMethod: true));
+        using var client = fixture.Client();
+        var predictionId = NotificationsFixture.NewPredictionId();
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+
+        await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
+
+        var deliveries = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
+            d => d.Length == 1 && d[0].GetProperty("state").GetString() == "dead", "the redirected delivery to die");
+        deliveries[0].GetProperty("lastStatusCode").GetInt32().ShouldBe(307);
+        elsewhere.Received.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task One_message_delivered_twice_makes_one_delivery()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -20,7 +20,7 @@ public static class DeliveryEndpoints
     }
 
     /// <summary>A dead delivery goes out again from the start of the schedule, with the same webhook-id.</summary>
-    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetailsBody>>> Redeliver(
+    public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> Redeliver(
         Guid id, HttpContext http, IDocumentSession session, TimeProvider time, DeliveryWakeup wakeup, CancellationToken cancellationToken)
     {
         if (await session.LoadAsync<Delivery>(id, cancellationToken) is not { } delivery || delivery.Owner != http.User.PrincipalName())
@@ -29,7 +29,8 @@ public static class DeliveryEndpoints
         }
         if (delivery.State != DeliveryStates.Dead)
         {
-            return TypedResults.Conflict(new ProblemDetailsBody("Not dead", 409, $"Only a dead delivery can be redelivered; this one is {delivery.State}."));
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not dead",
+                detail: $"Only a dead delivery can be redelivered; this one is {delivery.State}.");
         }
         delivery.State = DeliveryStates.Pending;
         delivery.Attempts = 0;
@@ -40,6 +41,4 @@ public static class DeliveryEndpoints
         wakeup.Signal();
         return TypedResults.Accepted($"/api/deliveries/{id}");
     }
-
-    public sealed record ProblemDetailsBody(string Title, int Status, string Detail);
 }

@@ -29,8 +29,19 @@ public sealed class DeliveryFanOut(IDocumentSession session, TimeProvider time, 
         var now = time.GetUtcNow();
         var prediction = await session.LoadAsync<PredictionSummary>(notice.PredictionId, context.CancellationToken);
         IReadOnlyCollection<string> tags = prediction?.Tags ?? [];
-        var subscriptions = await session.Query<Subscription>().Where(s => !s.Disabled).ToListAsync(context.CancellationToken);
-        var matching = subscriptions.Where(s => s.Filter.Matches(notice.PredictionId, tags, notice.EventType)).ToList();
+        // PostgreSQL narrows the candidates (jsonb_exists is the function behind the ? operator, which
+        // would clash with Marten's placeholder); the filter's own rule has the last word.
+        var candidates = await session.QueryAsync<Subscription>(
+            """
+            where (data ->> 'disabled')::boolean = false
+              and jsonb_exists(data -> 'filter' -> 'events', ?)
+              and (jsonb_exists(data -> 'filter' -> 'predictionIds', ?)
+                   or jsonb_exists_any(data -> 'filter' -> 'tags', ?)
+                   or (jsonb_array_length(data -> 'filter' -> 'predictionIds') = 0 and jsonb_array_length(data -> 'filter' -> 'tags') = 0))
+            """,
+            context.CancellationToken,
+            notice.EventType, notice.PredictionId, tags.Select(t => t.ToLowerInvariant()).ToArray());
+        var matching = candidates.Where(s => s.Filter.Matches(notice.PredictionId, tags, notice.EventType)).ToList();
         var traceParent = Activity.Current?.Id;
 
         session.Insert(new ProcessedMessage { Id = eventId, MessageType = typeof(T).Name, ProcessedAt = now });

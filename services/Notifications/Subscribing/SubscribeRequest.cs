@@ -67,7 +67,8 @@ public static class SubscribeValidation
         }
 
         var predictionIds = Clean(request.Filter?.PredictionIds, "filter.predictionIds", errors);
-        var tags = Clean(request.Filter?.Tags, "filter.tags", errors);
+        // Tags compare case-insensitively: stored lower-case so the database can match them.
+        var tags = Clean(request.Filter?.Tags, "filter.tags", errors).Select(t => t.ToLowerInvariant()).Distinct().ToList();
         var events = Clean(request.Filter?.Events, "filter.events", errors);
         var unknown = events.Where(e => !NotificationEventTypes.All.Contains(e)).ToList();
         if (unknown.Count > 0)
