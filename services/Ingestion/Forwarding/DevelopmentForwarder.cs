@@ -18,7 +18,7 @@ namespace PolicyTracker.Ingestion.Forwarding;
 public sealed class DevelopmentForwarder : SubscriptionBase
 {
     public const string SubscriptionKey = "development-forwarding";
-    private const int ConcurrentSends = 64;
+    private const int ConcurrentSends = 250;
 
     private readonly IBus _bus;
     private readonly ILogger<DevelopmentForwarder> _logger;

@@ -39,8 +39,8 @@ public sealed class StatementKey
 }
 
 /// <summary>
-/// Appended in the same transaction as the link: the statement stream is the outbox the
-/// forwarding subscription reads, so nothing linked is lost and nothing unlinked is sent.
+/// Appended in the same transaction as the link: the event store is the outbox the forwarding
+/// subscription reads, so nothing linked is lost and nothing unlinked is sent.
 /// </summary>
 public sealed record StatementLinked(
     Guid StatementId,

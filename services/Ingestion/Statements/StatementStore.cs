@@ -30,7 +30,7 @@ public static class StatementStore
             // The relay to the Tracker; batched pages keep a 100k import flowing.
             .AddSubscriptionWithServices<DevelopmentForwarder>(ServiceLifetime.Singleton, o =>
             {
-                o.Options.BatchSize = 500;
+                o.Options.BatchSize = 1000;
             });
         return builder;
     }

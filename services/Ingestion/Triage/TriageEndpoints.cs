@@ -58,7 +58,7 @@ public static class TriageEndpoints
         session.Store(statement);
         if (outcome.Linked.Count > 0)
         {
-            session.Events.Append(statement.Id, outcome.Linked.Cast<object>().ToArray());
+            session.Events.StartStream(Guid.CreateVersion7(clock.GetUtcNow()), [.. outcome.Linked.Cast<object>()]);
         }
         session.LastModifiedBy = user.PrincipalName();
         TraceContext.CaptureInto(session);
