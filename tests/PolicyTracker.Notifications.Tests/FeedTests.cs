@@ -30,10 +30,26 @@ public sealed class FeedTests(NotificationsFixture fixture)
         throw new EndOfStreamException();
     }
 
-    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenAsync(HttpClient client, string lastEventId, CancellationToken cancellationToken)
+    /// <summary>The next alert about <paramref name="predictionId"/>: the subscriber's feed also carries other tests' alerts.</summary>
+    private static async Task<ServerSentEvent> NextAboutAsync(StreamReader reader, string predictionId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var next = await NextAsync(reader, cancellationToken);
+            if (JsonDocument.Parse(next.Data).RootElement.GetProperty("predictionId").GetString() == predictionId)
+            {
+                return next;
+            }
+        }
+    }
+
+    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenAsync(HttpClient client, string? lastEventId, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/feed/stream");
-        request.Headers.Add("Last-Event-ID", lastEventId);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
@@ -56,7 +72,7 @@ public sealed class FeedTests(NotificationsFixture fixture)
         using (response)
         using (reader)
         {
-            first = await NextAsync(reader, timeout.Token);
+            first = await NextAboutAsync(reader, predictionId, timeout.Token);
         }
         first.Type.ShouldBe("alert");
         var alert = JsonDocument.Parse(first.Data).RootElement;
@@ -72,7 +88,7 @@ public sealed class FeedTests(NotificationsFixture fixture)
         using (again)
         using (resumed)
         {
-            var next = await NextAsync(resumed, timeout.Token);
+            var next = await NextAboutAsync(resumed, predictionId, timeout.Token);
             long.Parse(next.Id!).ShouldBeGreaterThan(long.Parse(first.Id!));
             var nextAlert = JsonDocument.Parse(next.Data).RootElement;
             nextAlert.GetProperty("version").GetInt64().ShouldBe(4);
@@ -85,5 +101,25 @@ public sealed class FeedTests(NotificationsFixture fixture)
         using var owner = fixture.Client();
         (await owner.GetFromJsonAsync<JsonElement>("/api/feed")).EnumerateArray()
             .ShouldNotContain(a => a.GetProperty("predictionId").GetString() == predictionId);
+    }
+
+    [Fact]
+    public async Task A_new_connection_without_Last_Event_ID_receives_only_alerts_raised_after_it()
+    {
+        using var client = fixture.Client("subscriber2-dev-key");
+        var predictionId = NotificationsFixture.NewPredictionId();
+        await NotificationsFixture.SubscribeAsync(client, new { type = "feed" }, new { predictionIds = new[] { predictionId } });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var earlier = await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId, version: 7));
+        await fixture.WaitConsumedAsync(earlier);
+
+        var (response, reader) = await OpenAsync(client, null, timeout.Token);
+        using (response)
+        using (reader)
+        {
+            await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId, version: 8, Contracts.Tracker.PredictionStatus.Unlikely, Contracts.Tracker.PredictionStatus.Likely));
+            var next = await NextAboutAsync(reader, predictionId, timeout.Token);
+            JsonDocument.Parse(next.Data).RootElement.GetProperty("version").GetInt64().ShouldBe(8);
+        }
     }
 }

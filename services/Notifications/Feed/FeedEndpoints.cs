@@ -1,6 +1,10 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Marten;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using PolicyTracker.ServiceDefaults.Authentication;
 
 namespace PolicyTracker.Notifications.Feed;
@@ -24,9 +28,10 @@ public static class FeedEndpoints
 
     /// <summary>
     /// Live alerts as server-sent events; the event id is the feed sequence, so a client that
-    /// reconnects with Last-Event-ID gets what it missed first.
+    /// reconnects with Last-Event-ID gets what it missed first. A connection without one starts at
+    /// the moment the request arrived, and the headers go out at once so the client knows it is live.
     /// </summary>
-    public static IResult Stream(HttpContext http, IDocumentStore store, CancellationToken cancellationToken)
+    public static async Task Stream(HttpContext http, IDocumentStore store, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var owner = http.User.PrincipalName();
         var header = http.Request.Headers["Last-Event-ID"].ToString();
@@ -34,22 +39,46 @@ public static class FeedEndpoints
         {
             header = http.Request.Query["lastEventId"].ToString();
         }
-        long? after = long.TryParse(header, out var parsed) ? parsed : null;
-        return TypedResults.ServerSentEvents(Alerts(store, owner, after, cancellationToken));
+        var stream = FeedStreams.For(owner);
+        long after;
+        if (long.TryParse(header, out var parsed))
+        {
+            after = parsed;
+        }
+        else
+        {
+            await using var session = store.QuerySession();
+            var latest = await session.Events.QueryAllRawEvents().Where(e => e.StreamId == stream)
+                .OrderByDescending(e => e.Sequence).Take(1).ToListAsync(cancellationToken);
+            after = latest.Count > 0 ? latest[0].Sequence : 0;
+        }
+
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache,no-store";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await http.Response.StartAsync(cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+        var options = json.Value.SerializerOptions;
+        try
+        {
+            await SseFormatter.WriteAsync(Alerts(store, stream, after, cancellationToken), http.Response.Body,
+                (item, buffer) =>
+                {
+                    using var writer = new Utf8JsonWriter(buffer);
+                    JsonSerializer.Serialize(writer, item.Data, options);
+                },
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away.
+        }
     }
 
     private static async IAsyncEnumerable<SseItem<FeedAlertResponse>> Alerts(
-        IDocumentStore store, string owner, long? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IDocumentStore store, Guid stream, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var stream = FeedStreams.For(owner);
-        if (after is null)
-        {
-            // A fresh connection starts from now: only alerts raised after it arrive.
-            await using var first = store.QuerySession();
-            after = await first.Events.QueryAllRawEvents().Where(e => e.StreamId == stream)
-                .OrderByDescending(e => e.Sequence).Select(e => e.Sequence).FirstOrDefaultAsync(cancellationToken);
-        }
-        var last = after.Value;
+        var last = after;
         while (!cancellationToken.IsCancellationRequested)
         {
             IReadOnlyList<JasperFx.Events.IEvent> events;
