@@ -118,5 +118,6 @@ public sealed class RunningSystem : IAsyncLifetime
     }
 
     // The test assembly and the services are built with the same configuration (bin/<Configuration>/net10.0).
-    private static string BuildConfiguration() => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    private static string BuildConfiguration() =>
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 }
