@@ -102,4 +102,16 @@ public sealed class SubscriptionApiTests(NotificationsFixture fixture)
         (await analyst.GetAsync("/api/subscriptions")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await anonymous.GetAsync("/api/feed")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_the_notifications_routes()
+    {
+        using var anonymous = fixture.Client(null);
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.ShouldContain("/api/subscriptions");
+        paths.ShouldContain("/api/subscriptions/{id}/rotate-secret");
+        paths.ShouldContain("/api/deliveries/{id}/redeliver");
+        paths.ShouldContain("/api/feed/stream");
+    }
 }

@@ -336,4 +336,35 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         body.GetProperty("data").GetProperty("outcome").GetString().ShouldBe("confirmed");
         (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)).ShouldHaveSingleItem();
     }
+
+    [Fact]
+    public async Task Developments_and_probability_moves_reach_only_subscriptions_that_ask_for_them()
+    {
+        await using var asking = await WebhookReceiver.StartAsync();
+        await using var defaults = await WebhookReceiver.StartAsync();
+        using var client = fixture.Client();
+        var predictionId = NotificationsFixture.NewPredictionId();
+        await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = asking.Url().ToString() },
+            new { predictionIds = new[] { predictionId }, events = new[] { "development-logged", "probability-changed" } });
+        await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = defaults.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        var now = DateTimeOffset.UtcNow;
+        var developmentId = Guid.NewGuid();
+
+        var logged = await fixture.PublishAsync(new PredictionDevelopmentLogged(predictionId, 2, "Title", developmentId, null, "A summit", Stance.Supports,
+            Strength.Moderate, 0.6, PredictionStatus.Uncertain, now, now, "dev-analyst"));
+        var moved = await fixture.PublishAsync(new PredictionProbabilityChanged(predictionId, 3, "Title", 0.5, 0.6,
+            new ChangeCause("development-logged", developmentId, "A summit"), now, now, "dev-analyst"));
+
+        var received = await Eventually.Get(() => Task.FromResult(asking.Received.ToArray()), r => r.Length == 2, "both webhooks");
+        var bodies = received.Select(r => JsonDocument.Parse(r.Body).RootElement).OrderBy(b => b.GetProperty("data").GetProperty("version").GetInt64()).ToArray();
+        bodies[0].GetProperty("type").GetString().ShouldBe("prediction.development-logged");
+        bodies[0].GetProperty("data").GetProperty("stance").GetString().ShouldBe("supports");
+        bodies[0].GetProperty("data").GetProperty("strength").GetString().ShouldBe("moderate");
+        bodies[1].GetProperty("type").GetString().ShouldBe("prediction.probability-changed");
+        bodies[1].GetProperty("data").GetProperty("previousProbability").GetDouble().ShouldBe(0.5);
+        bodies[1].GetProperty("data").GetProperty("cause").GetProperty("developmentId").GetGuid().ShouldBe(developmentId);
+        await fixture.WaitConsumedAsync(logged);
+        await fixture.WaitConsumedAsync(moved);
+        defaults.Received.ShouldBeEmpty();
+    }
 }
