@@ -21,11 +21,13 @@ public sealed class DevelopmentForwarder : SubscriptionBase
     private const int ConcurrentSends = 250;
 
     private readonly IBus _bus;
+    private readonly TrackerQueue _queue;
     private readonly ILogger<DevelopmentForwarder> _logger;
 
-    public DevelopmentForwarder(IBus bus, ILogger<DevelopmentForwarder> logger)
+    public DevelopmentForwarder(IBus bus, TrackerQueue queue, ILogger<DevelopmentForwarder> logger)
     {
         _bus = bus;
+        _queue = queue;
         _logger = logger;
         Name = SubscriptionKey;
         IncludeType<StatementLinked>();
@@ -34,8 +36,13 @@ public sealed class DevelopmentForwarder : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        var endpoint = await _bus.GetSendEndpoint(TrackerEndpoints.LogDevelopmentAddress);
         var linked = page.Events.Where(e => e.Data is StatementLinked).ToList();
+        if (linked.Count == 0)
+        {
+            return NullChangeListener.Instance;
+        }
+        await _queue.EnsureDeclaredAsync(cancellationToken);
+        var endpoint = await _bus.GetSendEndpoint(TrackerQueue.SendAddress);
         // Sends overlap within a chunk for throughput; a broker failure escapes, so Marten replays the page once it is back.
         foreach (var chunk in linked.Chunk(ConcurrentSends))
         {

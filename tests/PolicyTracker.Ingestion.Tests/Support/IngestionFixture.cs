@@ -26,7 +26,6 @@ public class IngestionFixture : IAsyncLifetime
         {
             ["Predictions:Catalog:RetryDelay"] = "00:00:00.500",
             ["Predictions:Catalog:RequestTimeout"] = "00:00:02",
-            ["Messaging:QuorumQueues"] = "false",
         };
         foreach (var (key, value) in Settings)
         {

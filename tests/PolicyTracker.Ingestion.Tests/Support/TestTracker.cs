@@ -31,11 +31,16 @@ public sealed class TestTracker : IAsyncDisposable
                 h.Username(Uri.UnescapeDataString(credentials[0]));
                 h.Password(Uri.UnescapeDataString(credentials[1]));
             });
-            cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e => e.Handler<LogDevelopment>(context =>
+            // Declared as the real Tracker declares it (MessagingSetup makes every endpoint a quorum queue).
+            cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e =>
             {
-                tracker!.Received.Enqueue(context);
-                return Task.CompletedTask;
-            }));
+                e.SetQuorumQueue();
+                e.Handler<LogDevelopment>(context =>
+                {
+                    tracker!.Received.Enqueue(context);
+                    return Task.CompletedTask;
+                });
+            });
             cfg.ReceiveEndpoint("test-tracker-catalog", e => e.Handler<GetPredictionCatalog>(async context =>
             {
                 Interlocked.Increment(ref tracker!.CatalogRequests);
