@@ -16,7 +16,9 @@ public static class PredictionEventsEndpoint
     public static void Configure(IReceiveEndpointConfigurator endpoint)
     {
         endpoint.UsePartitioner(Partitions, (ConsumeContext context) => PredictionIdOf(context));
-        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+        // Long enough to ride out a short PostgreSQL outage: a message that exhausts these goes to the
+        // error queue, and RabbitMQ here has no delayed-redelivery plugin to wait longer outside memory.
+        endpoint.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
     }
 
     private static string PredictionIdOf(ConsumeContext context) =>
