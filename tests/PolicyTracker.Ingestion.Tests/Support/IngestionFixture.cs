@@ -19,6 +19,9 @@ public class IngestionFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>False to play a Tracker that answers the catalog but is not consuming commands yet.</summary>
+    protected virtual bool TrackerConsumesCommands => true;
+
     public async ValueTask InitializeAsync()
     {
         Infrastructure = await IsolatedInfrastructure.CreateAsync("ing");
@@ -33,7 +36,7 @@ public class IngestionFixture : IAsyncLifetime
         }
         Service = new ServiceFactory<Program>(Infrastructure, settings);
         _ = Service.Server;
-        Tracker = await TestTracker.StartAsync(Infrastructure, EssayCatalog.Predictions);
+        Tracker = await TestTracker.StartAsync(Infrastructure, EssayCatalog.Predictions, TrackerConsumesCommands);
         await Eventually.True(async () =>
         {
             await using var session = Store.QuerySession();

@@ -19,7 +19,7 @@ public sealed class TestTracker : IAsyncDisposable
 
     public IBus Bus => _bus;
 
-    public static async Task<TestTracker> StartAsync(IsolatedInfrastructure infrastructure, IReadOnlyList<PredictionCatalogEntry> catalog)
+    public static async Task<TestTracker> StartAsync(IsolatedInfrastructure infrastructure, IReadOnlyList<PredictionCatalogEntry> catalog, bool consumeCommands = true, bool answerCatalog = true)
     {
         TestTracker? tracker = null;
         var uri = new Uri(infrastructure.RabbitConnectionString);
@@ -32,20 +32,26 @@ public sealed class TestTracker : IAsyncDisposable
                 h.Password(Uri.UnescapeDataString(credentials[1]));
             });
             // Declared as the real Tracker declares it (MessagingSetup makes every endpoint a quorum queue).
-            cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e =>
+            if (consumeCommands)
             {
-                e.SetQuorumQueue();
-                e.Handler<LogDevelopment>(context =>
+                cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e =>
                 {
-                    tracker!.Received.Enqueue(context);
-                    return Task.CompletedTask;
+                    e.SetQuorumQueue();
+                    e.Handler<LogDevelopment>(context =>
+                    {
+                        tracker!.Received.Enqueue(context);
+                        return Task.CompletedTask;
+                    });
                 });
-            });
-            cfg.ReceiveEndpoint("test-tracker-catalog", e => e.Handler<GetPredictionCatalog>(async context =>
+            }
+            if (answerCatalog)
             {
-                Interlocked.Increment(ref tracker!.CatalogRequests);
-                await context.RespondAsync(new PredictionCatalog(catalog));
-            }));
+                cfg.ReceiveEndpoint("test-tracker-catalog", e => e.Handler<GetPredictionCatalog>(async context =>
+                {
+                    Interlocked.Increment(ref tracker!.CatalogRequests);
+                    await context.RespondAsync(new PredictionCatalog(catalog));
+                }));
+            }
         });
         tracker = new TestTracker(bus);
         await bus.StartAsync();
