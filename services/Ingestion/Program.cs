@@ -1,5 +1,6 @@
 using PolicyTracker.Ingestion.Feeds;
 using PolicyTracker.Ingestion.Predictions;
+using PolicyTracker.Ingestion.ReadingStatements;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.Ingestion.SubmittingStatements;
 using PolicyTracker.Ingestion.Triage;

@@ -1,8 +1,9 @@
 using Marten;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
 
-namespace PolicyTracker.Ingestion.Statements;
+namespace PolicyTracker.Ingestion.ReadingStatements;
 
 public sealed record StatementView(
     Guid Id, string Text, DateTimeOffset PublishedAt, string? Speaker, SourceReference? Source, StatementState State,

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Marten;
+using PolicyTracker.Ingestion.ReadingStatements;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.ServiceDefaults.Messaging;
