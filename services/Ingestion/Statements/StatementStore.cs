@@ -19,7 +19,9 @@ public static class StatementStore
         builder.AddServiceMarten(Schema, options =>
             {
                 options.Events.AddEventType<StatementLinked>();
+                // Two analysts deciding on one statement at once: the second save fails instead of overwriting.
                 options.Schema.For<Statement>()
+                    .UseOptimisticConcurrency(true)
                     .Duplicate(s => s.PublishedAt)
                     .Index(s => s.State)
                     .FullTextIndex("english", s => s.Text);

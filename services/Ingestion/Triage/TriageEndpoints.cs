@@ -63,7 +63,15 @@ public static class TriageEndpoints
         }
         session.LastModifiedBy = user.PrincipalName();
         TraceContext.CaptureInto(session);
-        await session.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            return TypedResults.Problem("Another decision on this statement was saved first; reload it and decide again.",
+                statusCode: StatusCodes.Status409Conflict, title: "Statement changed meanwhile");
+        }
         return TypedResults.Accepted($"/api/statements/{statement.Id}", StatementView.Of(statement));
     }
 }

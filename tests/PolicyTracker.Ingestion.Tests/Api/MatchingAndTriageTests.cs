@@ -118,4 +118,23 @@ public sealed class MatchingAndTriageTests(IngestionFixture ingestion) : IClassF
         var missing = await client.PostAsJsonAsync($"/api/triage/{Guid.NewGuid()}", new { dismiss = true, reason = "x" });
         missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Two_analysts_linking_one_statement_at_once_get_one_202_and_one_409()
+    {
+        using var client = ingestion.Client();
+        var (id, _) = await SubmitAsync(client, "Congress moves to block any easing of sanctions on Russian banks.");
+        var decision = new { links = new[] { new { predictionId = "sanctions-relief", stance = "undermines", strength = "weak" } } };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var analyst = ingestion.Client();
+            return await analyst.PostAsJsonAsync($"/api/triage/{id}", decision);
+        }));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.Accepted).ShouldBe(1);
+        responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(3);
+        var statement = await Json(await client.GetAsync($"/api/statements/{id}"));
+        statement.GetProperty("links").GetArrayLength().ShouldBe(1);
+    }
 }
