@@ -102,7 +102,8 @@ public sealed class RestartTests
     {
         await using var infrastructure = await IsolatedInfrastructure.CreateAsync("notif3");
         var consumed = new ConcurrentDictionary<Guid, int>();
-        var settings = TwoInstancesFixture.Settings(claimLease: "00:00:02");
+        // The default two-minute lease: a graceful stop releases its claims rather than letting them lapse.
+        var settings = TwoInstancesFixture.Settings();
         await using var receiver = await WebhookReceiver.StartAsync();
         var answering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         receiver.Respond = async (_, _) =>

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using PolicyTracker.Notifications.Deliveries;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Notifications.Tests.Support;
 using StandardWebhooks;
@@ -133,7 +136,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
 
         // While the first receiver hangs, the other subscriber's webhook is not held up.
         await Eventually.True(() => Task.FromResult(healthy.Received.Count == 1 && receiver.Received.Count == 1), "the healthy receiver's webhook",
-            TimeSpan.FromSeconds(5));
+            TimeSpan.FromSeconds(10));
         var deliveries = await Eventually.Get(() => NotificationsFixture.DeliveriesAsync(client, subscriptionId),
             d => d.Length == 1 && d[0].GetProperty("state").GetString() == "delivered", "the retry after the timeout to succeed");
         deliveries[0].GetProperty("attempts").GetInt32().ShouldBe(2);
@@ -214,6 +217,35 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
             d => d.Length == 1 && d[0].GetProperty("state").GetString() == "dead", "the redirected delivery to die");
         deliveries[0].GetProperty("lastStatusCode").GetInt32().ShouldBe(307);
         elsewhere.Received.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_claim_left_by_a_crashed_worker_is_taken_again_when_its_lease_lapses()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var client = fixture.Client();
+        var predictionId = NotificationsFixture.NewPredictionId();
+        var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
+        // As a worker that crashed mid-send leaves it: pending, claimed for another two seconds.
+        var claimedUntil = DateTimeOffset.UtcNow.AddSeconds(2);
+        var eventId = Guid.NewGuid();
+        await using (var session = fixture.Factory.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Store(new Delivery
+            {
+                Id = Delivery.IdFor(eventId, subscriptionId), EventId = eventId, SubscriptionId = subscriptionId, Owner = "dev-subscriber",
+                Channel = "webhook", Target = receiver.Url().ToString(), Type = "status-changed", PredictionId = predictionId, Version = 3,
+                Body = "{\"type\":\"prediction.status-changed\"}", RecordedAt = DateTimeOffset.UtcNow, CreatedAt = DateTimeOffset.UtcNow,
+                NextAttemptAt = DateTimeOffset.UtcNow, ClaimedUntil = claimedUntil,
+            });
+            await session.SaveChangesAsync();
+        }
+
+        var webhook = await Eventually.Get(() => Task.FromResult(receiver.Received.FirstOrDefault()), r => r is not null, "the webhook after the lease");
+        webhook!.ReceivedAt.ShouldBeGreaterThanOrEqualTo(claimedUntil.AddMilliseconds(-50));
+        await Eventually.True(async () => (await NotificationsFixture.DeliveriesAsync(client, subscriptionId)) is [var d] && d.GetProperty("state").GetString() == "delivered",
+            "the delivery recorded");
+        receiver.Received.Count.ShouldBe(1);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,6 +19,41 @@ public sealed class DeliveryWorker(
     IOptions<WebhookOptions> options, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxParallelSends);
+    private readonly ConcurrentDictionary<Guid, bool> _inFlight = new();
+
+    /// <summary>
+    /// On a graceful stop, claims of sends that were cut short are released so another instance (or
+    /// this one restarted) takes them at once; after a crash they come back when the lease lapses.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Cancelled sends end quickly; let them finish so only the truly unfinished are released.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        while (_slots.CurrentCount < options.Value.MaxParallelSends && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+        var unfinished = _inFlight.Keys.ToArray();
+        if (unfinished.Length == 0)
+        {
+            return;
+        }
+        try
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                $"update {store.Options.DatabaseSchemaName}.mt_doc_delivery set claimed_until = null where id = any(@ids)", connection);
+            command.Parameters.AddWithValue("ids", unfinished);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            logger.LogInformation("Released {Count} unfinished delivery claims on shutdown", unfinished.Length);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Releasing {Count} delivery claims failed; they come back when their lease lapses", unfinished.Length);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -109,15 +145,18 @@ public sealed class DeliveryWorker(
         foreach (var delivery in deliveries)
         {
             await _slots.WaitAsync(stoppingToken);
+            _inFlight[delivery.Id] = true;
             _ = Task.Run(async () =>
             {
+                var finished = false;
                 try
                 {
                     await AttemptAsync(delivery, subscriptions.GetValueOrDefault(delivery.SubscriptionId), stoppingToken);
+                    finished = true;
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    // Shutting down: the claim lapses and another worker (or this one after restart) finishes it.
+                    // Shutting down: StopAsync releases the claim so another worker (or this one restarted) finishes it.
                 }
                 catch (Exception ex)
                 {
@@ -125,6 +164,10 @@ public sealed class DeliveryWorker(
                 }
                 finally
                 {
+                    if (finished || !stoppingToken.IsCancellationRequested)
+                    {
+                        _inFlight.TryRemove(delivery.Id, out _);
+                    }
                     _slots.Release();
                     wakeup.Signal();
                 }
