@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PolicyTracker.Notifications.Subscriptions;
 
 namespace PolicyTracker.Notifications.Subscribing;
@@ -8,7 +9,8 @@ public sealed record FilterRequest(List<string>? PredictionIds, List<string>? Ta
 
 public sealed record SubscribeRequest(ChannelRequest? Channel, FilterRequest? Filter);
 
-public sealed record SubscribeResponse(Guid Id, string? Secret);
+/// <summary>The secret is shown once, and only webhooks have one.</summary>
+public sealed record SubscribeResponse(Guid Id, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Secret);
 
 public static class SubscribeValidation
 {
