@@ -70,7 +70,7 @@ public sealed class DeliveryWorker(
                     claimed = ids.Count;
                     if (ids.Count > 0)
                     {
-                        await StartAsync(ids, stoppingToken);
+                        await SendAllAsync(ids, stoppingToken);
                     }
                 }
             }
@@ -132,7 +132,7 @@ public sealed class DeliveryWorker(
         return ids;
     }
 
-    private async Task StartAsync(List<Guid> ids, CancellationToken stoppingToken)
+    private async Task SendAllAsync(List<Guid> ids, CancellationToken stoppingToken)
     {
         List<Delivery> deliveries;
         Dictionary<Guid, Subscription> subscriptions;
