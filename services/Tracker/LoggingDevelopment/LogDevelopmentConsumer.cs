@@ -89,6 +89,10 @@ public sealed class LogDevelopmentConsumerDefinition : ConsumerDefinition<LogDev
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = 1000;
+            // Senders address this queue as queue:log-development, which makes MassTransit declare it
+            // as a plain classic queue; RabbitMQ 3.10 refuses a declaration whose x-queue-type differs
+            // from the existing queue's (the send then never completes), so this queue stays classic.
+            rabbit.SetQueueArgument("x-queue-type", null);
         }
         // One batch at a time keeps each prediction's developments in queue order.
         consumer.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(50)).SetConcurrencyLimit(1));
