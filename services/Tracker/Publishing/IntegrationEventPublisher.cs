@@ -36,6 +36,7 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var titles = new Dictionary<string, string>();
+        var publishing = new List<Task>();
         foreach (var @event in page.Events)
         {
             IReadOnlyList<(object Message, Guid MessageId)> messages;
@@ -51,10 +52,14 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
             }
             foreach (var (message, messageId) in messages)
             {
+                // Started inside the activity, the publish carries the request's trace; the page's
+                // publishes then complete together instead of one broker confirm at a time.
                 using var activity = TraceContext.StartPublishing(@event, $"publish {message.GetType().Name}");
-                await _bus.Publish(message, message.GetType(), context => context.MessageId = messageId, cancellationToken);
+                publishing.Add(_bus.Publish(message, message.GetType(), context => context.MessageId = messageId, cancellationToken));
             }
         }
+        // Any failed publish fails the page, which the daemon replays: at-least-once.
+        await Task.WhenAll(publishing);
         return NullChangeListener.Instance;
     }
 

@@ -109,6 +109,31 @@ public class MessagingTests(InfrastructureFixture fixture) : IClassFixture<Infra
         {
             received[eventId].ShouldBe(version);
         }
+
+        // One trace runs from the analyst's request through the subscription hop to the broker.
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        var traced = new HttpRequestMessage(HttpMethod.Post, $"/api/predictions/{id}/developments")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Json.Development("neutral", "weak", summary: "traced"), options: Json.Options),
+        };
+        traced.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        var tracedResponse = await analyst.SendAsync(traced);
+        tracedResponse.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var activityId = await Eventually.Get(async () =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } delivery)
+            {
+                using var envelope = JsonDocument.Parse(Encoding.UTF8.GetString(delivery.Body.Span));
+                if (envelope.RootElement.GetProperty("message").GetProperty("summary").GetString() == "traced")
+                {
+                    return delivery.BasicProperties.Headers?.TryGetValue("MT-Activity-Id", out var value) == true
+                        ? Encoding.UTF8.GetString((byte[])value!)
+                        : "missing";
+                }
+            }
+            return null;
+        }, v => v is not null, "the traced development to be published");
+        activityId!.ShouldContain(traceId);
     }
 
     [Fact]
