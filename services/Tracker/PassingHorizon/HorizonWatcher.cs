@@ -33,6 +33,13 @@ public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, ICo
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Development replays the essay's 2017-2025 history on a 2026 clock: with the check on, every
+        // prediction would be overdue before the first development arrived, so Development turns it off.
+        if (!configuration.GetValue("Tracker:HorizonCheck:Enabled", true))
+        {
+            logger.LogInformation("Horizon check disabled by Tracker:HorizonCheck:Enabled");
+            return;
+        }
         var interval = configuration.GetValue("Tracker:HorizonCheckInterval", TimeSpan.FromMinutes(1));
         while (!stoppingToken.IsCancellationRequested)
         {

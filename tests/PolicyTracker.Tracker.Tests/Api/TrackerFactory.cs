@@ -21,6 +21,7 @@ public sealed class TrackerFactory(IsolatedInfrastructure infrastructure, Manual
     : ServiceFactory<Program>(infrastructure, new Dictionary<string, string?>
     {
         ["Tracker:HorizonCheckInterval"] = "00:00:00.200",
+        ["Tracker:HorizonCheck:Enabled"] = "true",
     })
 {
     public static readonly DateTimeOffset Mid2017 = new(2017, 6, 1, 0, 0, 0, TimeSpan.Zero);
