@@ -1,5 +1,6 @@
 using MassTransit;
 using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.Tracker.AddingNote;
 using PolicyTracker.Tracker.Auditing;
 using PolicyTracker.Tracker.LoggingDevelopment;
 using PolicyTracker.Tracker.PassingHorizon;
@@ -44,6 +45,7 @@ public static class TrackerSetup
             .MapRetractDevelopment()
             .MapReviseProbability()
             .MapResolvePrediction()
+            .MapAddNote()
             .MapAudit();
         app.MapScorecard();
         return app;

@@ -124,8 +124,10 @@ public class PredictionApiTests(TrackerFixture fixture) : IClassFixture<TrackerF
         now.GetProperty("title").GetString().ShouldBe("New title");
         (await _public.GetAsync($"/api/predictions/{id}/as-of?recordedAt=2001-01-01")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
+        (await _analyst.Post($"/api/predictions/{id}/notes", new { text = "Reworded to match the essay more closely." })).StatusCode.ShouldBe(HttpStatusCode.Created);
         var history = await (await _auditor.GetAsync($"/api/predictions/{id}/history")).Body();
-        history.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ShouldBe(["registered", "reworded"]);
+        history.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ShouldBe(["registered", "reworded", "note-added"]);
+        history.EnumerateArray().ShouldAllBe(e => e.GetProperty("hash").GetString()!.Length == 64);
         history[1].GetProperty("recordedBy").GetString().ShouldBe("dev-analyst");
         history[1].GetProperty("data").GetProperty("title").GetString().ShouldBe("New title");
     }

@@ -1,0 +1,38 @@
+using Marten;
+using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.Tracker.Predictions;
+using static PolicyTracker.Tracker.Predictions.HttpConventions;
+
+namespace PolicyTracker.Tracker.AddingNote;
+
+public sealed record AddNoteRequest(string? Text);
+
+/// <summary>An analyst's remark on the record (an addition to api.md): it moves neither probability nor status.</summary>
+public static class AddingNote
+{
+    public static IReadOnlyList<object> Decide(Prediction state, string text, string recordedBy, DateTimeOffset now) =>
+        [new NoteAdded(state.Id, text, recordedBy, now)];
+
+    public static RouteGroupBuilder MapAddNote(this RouteGroupBuilder predictions)
+    {
+        predictions.MapPost("/{id}/notes", async (string id, AddNoteRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "text", !string.IsNullOrWhiteSpace(request.Text) && request.Text.Length <= 4000, "is required (at most 4000 characters)");
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+            var result = await PredictionWrites.AppendAsync(store, http, id, IfMatch(http.Request, out _), (state, _) =>
+                Task.FromResult(new Decision(Decide(state, request.Text!.Trim(), http.User.PrincipalName(), clock.GetUtcNow()))), ct);
+            if (result.Problem is not null)
+            {
+                return result.Problem;
+            }
+            http.Response.Headers.ETag = ETag(result.State!.Version);
+            return Results.Created($"/api/predictions/{id}/timeline", new { version = result.State.Version });
+        }).RequireAuthorization(Policies.Analyst);
+        return predictions;
+    }
+}
