@@ -29,6 +29,7 @@ public static class TrackerSetup
     public static IHostApplicationBuilder AddTrackerWorkers(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHostedService<PredictionSeeder>();
+        builder.Services.AddSingleton<EffectiveReplayCache>();
         builder.Services.AddSingleton<HorizonWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HorizonWatcher>());
         return builder;

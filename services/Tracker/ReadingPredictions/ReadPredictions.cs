@@ -78,7 +78,7 @@ public static class ReadPredictions
             }));
         });
 
-        predictions.MapGet("/{id}/as-of", async (string id, string? recordedAt, string? effectiveAt, IDocumentStore store, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/as-of", async (string id, string? recordedAt, string? effectiveAt, IDocumentStore store, IQuerySession session, EffectiveReplayCache cache, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
@@ -92,7 +92,7 @@ public static class ReadPredictions
             }
             return recordedAt is not null
                 ? await AsOfRecordedAsync(store, session, id, at, ct)
-                : await AsOfEffectiveAsync(session, id, at, ct);
+                : await AsOfEffectiveAsync(session, cache, id, at, ct);
         });
         return predictions;
     }
@@ -153,27 +153,38 @@ public static class ReadPredictions
     }
 
     /// <summary>As the world stood at T from everything known now: the effective-order replay up to T.</summary>
-    private static async Task<IResult> AsOfEffectiveAsync(IQuerySession session, string id, DateTimeOffset at, CancellationToken ct)
+    private static async Task<IResult> AsOfEffectiveAsync(IQuerySession session, EffectiveReplayCache cache, string id, DateTimeOffset at, CancellationToken ct)
     {
-        var events = await LoadAsync(session, id, ct);
-        var entries = Replays.ByEffective(events, at);
-        if (entries.Count == 0)
+        var current = await session.LoadAsync<Prediction>(id, ct);
+        if (current is null)
         {
             return NotFound(id);
         }
-        var retracted = events.Select(e => e.Data).OfType<DevelopmentRetracted>().Select(r => r.DevelopmentId).ToHashSet();
-        var view = Details(entries[^1].State);
-        view["asOf"] = new { effectiveAt = at };
-        view["developments"] = entries.Select(e => e.Event).Where(e => e.Data is DevelopmentLogged d && !retracted.Contains(d.DevelopmentId))
-            .Reverse().Take(DevelopmentsShown).Select(e => (DevelopmentLogged)e.Data).Select(d => new
+        var replay = await cache.GetAsync(id, current.Version, () => LoadAsync(session, id, ct));
+        var count = replay.CountUpTo(at);
+        if (count == 0)
+        {
+            return NotFound(id);
+        }
+        var developments = new List<DevelopmentLogged>();
+        for (var i = count - 1; i >= 0 && developments.Count < DevelopmentsShown; i--)
+        {
+            if (replay.Entries[i].Event.Data is DevelopmentLogged d && !replay.Retracted.Contains(d.DevelopmentId))
             {
-                developmentId = d.DevelopmentId,
-                summary = d.Summary,
-                stance = d.Stance,
-                strength = d.Strength,
-                effectiveAt = d.EffectiveAt,
-                recordedBy = d.RecordedBy,
-            });
+                developments.Add(d);
+            }
+        }
+        var view = Details(replay.Entries[count - 1].State);
+        view["asOf"] = new { effectiveAt = at };
+        view["developments"] = developments.Select(d => new
+        {
+            developmentId = d.DevelopmentId,
+            summary = d.Summary,
+            stance = d.Stance,
+            strength = d.Strength,
+            effectiveAt = d.EffectiveAt,
+            recordedBy = d.RecordedBy,
+        });
         return Results.Ok(view);
     }
 }

@@ -151,6 +151,13 @@ public class PredictionApiTests(TrackerFixture fixture) : IClassFixture<TrackerF
         var in2018 = await (await _public.GetAsync($"/api/predictions/{id}/as-of?effectiveAt=2018-06-01")).Body();
         in2018.GetProperty("probability").GetDouble().ShouldBe(0.269, 0.001);
         in2018.GetProperty("developments").GetArrayLength().ShouldBe(1);
+
+        // A back-dated development recorded now changes what the world looked like in 2018.
+        await _analyst.Post($"/api/predictions/{id}/developments", Json.Development("supports", "strong", "2018-03-01", "back-dated"));
+        var revisited = await (await _public.GetAsync($"/api/predictions/{id}/as-of?effectiveAt=2018-06-01")).Body();
+        revisited.GetProperty("probability").GetDouble().ShouldBe(0.5, 1e-9);
+        revisited.GetProperty("developments").GetArrayLength().ShouldBe(2);
+        (await _public.GetAsync($"/api/predictions/{id}/as-of?effectiveAt=2016-06-01")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await _public.GetAsync($"/api/predictions/{id}/as-of?effectiveAt=2018-06-01&recordedAt=2018-06-01")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
