@@ -115,6 +115,4 @@ public static partial class HttpConventions
             ? new { outcome = r.Outcome, rationale = r.Rationale, resolvedAt = r.ResolvedAt, resolvedBy = r.ResolvedBy }
             : null,
     };
-
-    public static Stance? ParseStance(string? text) => TryParseEnum<Stance>(text, out var s) ? s : null;
 }
