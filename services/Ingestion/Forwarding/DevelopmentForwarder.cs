@@ -21,13 +21,11 @@ public sealed class DevelopmentForwarder : SubscriptionBase
     private const int ConcurrentSends = 250;
 
     private readonly IBus _bus;
-    private readonly TrackerQueue _queue;
     private readonly ILogger<DevelopmentForwarder> _logger;
 
-    public DevelopmentForwarder(IBus bus, TrackerQueue queue, ILogger<DevelopmentForwarder> logger)
+    public DevelopmentForwarder(IBus bus, ILogger<DevelopmentForwarder> logger)
     {
         _bus = bus;
-        _queue = queue;
         _logger = logger;
         Name = SubscriptionKey;
         IncludeType<StatementLinked>();
@@ -41,8 +39,9 @@ public sealed class DevelopmentForwarder : SubscriptionBase
         {
             return NullChangeListener.Instance;
         }
-        await _queue.EnsureDeclaredAsync(cancellationToken);
-        var endpoint = await _bus.GetSendEndpoint(TrackerQueue.SendAddress);
+        // queue:log-development declares the Tracker's (classic, durable) queue if it does not exist
+        // yet, so commands wait there even while the Tracker has never run.
+        var endpoint = await _bus.GetSendEndpoint(TrackerEndpoints.LogDevelopmentAddress);
         // Sends overlap within a chunk for throughput; a broker failure escapes, so Marten replays the page once it is back.
         foreach (var chunk in linked.Chunk(ConcurrentSends))
         {

@@ -14,7 +14,6 @@ public static class StatementStore
     public static IHostApplicationBuilder AddStatementStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<TrackerQueue>();
         builder.Services.AddOptions<MatchingOptions>().Bind(builder.Configuration.GetSection("Matching"));
         builder.AddServiceMarten(Schema, options =>
             {

@@ -16,7 +16,7 @@ public sealed class TrackerNotConsumingFixture : IngestionFixture
 
 /// <summary>
 /// Commands sent before the Tracker has ever started must wait in its queue, and that queue must be
-/// one the Tracker can later declare as its own (a quorum queue).
+/// one the Tracker can later declare as its own (a durable classic queue).
 /// </summary>
 public sealed class TrackerNotRunningTests(TrackerNotConsumingFixture ingestion) : IClassFixture<TrackerNotConsumingFixture>
 {
@@ -39,7 +39,8 @@ public sealed class TrackerNotRunningTests(TrackerNotConsumingFixture ingestion)
             () => management.GetFromJsonAsync<JsonElement>($"/api/queues/{ingestion.Infrastructure.Name}/log-development"),
             q => q.TryGetProperty("messages", out var m) && m.GetInt32() >= 1,
             "the command waiting in the tracker's queue");
-        queue.GetProperty("type").GetString().ShouldBe("quorum");
+        queue.GetProperty("type").GetString().ShouldBe("classic");
+        queue.GetProperty("durable").GetBoolean().ShouldBeTrue();
 
         await using var tracker = await TestTracker.StartAsync(ingestion.Infrastructure, EssayCatalog.Predictions, consumeCommands: true, answerCatalog: false);
         var received = await Eventually.Get(() => Task.FromResult(tracker.For(id)), m => m.Count > 0, "the waiting command delivered");

@@ -31,12 +31,11 @@ public sealed class TestTracker : IAsyncDisposable
                 h.Username(Uri.UnescapeDataString(credentials[0]));
                 h.Password(Uri.UnescapeDataString(credentials[1]));
             });
-            // Declared as the real Tracker declares it (MessagingSetup makes every endpoint a quorum queue).
+            // Declared as the real Tracker declares it: a classic queue (see LogDevelopmentConsumerDefinition).
             if (consumeCommands)
             {
                 cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e =>
                 {
-                    e.SetQuorumQueue();
                     e.Handler<LogDevelopment>(context =>
                     {
                         tracker!.Received.Enqueue(context);
