@@ -131,7 +131,7 @@ INFO
 curl -fsS http://127.0.0.1:8080/api/predictions | python3 -c '
 import json, sys
 for p in json.load(sys.stdin):
-    print(f"  {p[\"id\"]:<30} {p[\"status\"]:<10} p={p[\"probability\"]:.3f}  horizon {p[\"horizon\"][:10]}")
+    print("  %-30s %-10s p=%.3f  horizon %s" % (p["id"], p["status"], p["probability"], p["horizon"][:10]))
 ' || true
 
 if [[ "${1:-}" == "--detach" ]]; then
