@@ -76,10 +76,14 @@ start_service() {
   # Run from the build output so the service finds its appsettings; logs to a file per service.
   # The horizon check is off in Development (tests keep the essay's predictions in their bands);
   # a real run marks every prediction whose horizon passed as overdue before the history resolves it.
-  (cd "$bin" && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" \
-    Tracker__HorizonCheck__Enabled=true \
-    nohup dotnet "PolicyTracker.$project.dll" >"$LOGS/$name.log" 2>&1 &
-    echo $! >"$RUN/$name.pid")
+  # The pid recorded is dotnet's own (a backgrounded simple command), so --stop reaches the service.
+  (
+    cd "$bin"
+    ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" \
+      Tracker__HorizonCheck__Enabled=true \
+      nohup dotnet "PolicyTracker.$project.dll" >"$LOGS/$name.log" 2>&1 &
+    echo $! >"$RUN/$name.pid"
+  )
   log "started $name (pid $(cat "$RUN/$name.pid")), log $LOGS/$name.log"
 }
 
