@@ -24,7 +24,7 @@ public static class AddingNote
             {
                 return TypedResults.ValidationProblem(errors);
             }
-            var result = await PredictionWrites.AppendAsync(store, http, id, IfMatch(http.Request, out _), (state, _) =>
+            var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), (state, _) =>
                 Task.FromResult(new Decision(Decide(state, request.Text!.Trim(), http.User.PrincipalName(), clock.GetUtcNow()))), ct);
             if (result.Problem is not null)
             {

@@ -20,19 +20,16 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDeve
     {
         var commands = context.Message.Select(m => m.Message).ToList();
         var ct = context.CancellationToken;
-        await using var session = store.LightweightSession();
         var recorders = commands.Select(c => c.RecordedBy).Distinct().ToList();
-        session.LastModifiedBy = recorders.Count == 1 ? recorders[0] : "ingestion";
-        if (context.Message.Length == 1)
+        var recordedBy = recorders.Count == 1 ? recorders[0] : "ingestion";
+        void Describe(IDocumentSession session)
         {
-            session.CausationId = context.Message[0].MessageId?.ToString();
-            session.CorrelationId = context.Message[0].CorrelationId?.ToString() ?? session.CorrelationId;
+            if (context.Message.Length == 1)
+            {
+                session.CausationId = context.Message[0].MessageId?.ToString();
+                session.CorrelationId = context.Message[0].CorrelationId?.ToString() ?? session.CorrelationId;
+            }
         }
-        TraceContext.CaptureInto(session);
-
-        var ids = commands.Select(c => c.DevelopmentId).Distinct().ToArray();
-        var seen = (await session.LoadManyAsync<DevelopmentRecord>(ct, ids)).Select(d => d.Id).ToHashSet();
-        var appended = 0;
         foreach (var group in commands.GroupBy(c => c.PredictionId))
         {
             if (!HttpConventions.IsSlug(group.Key))
@@ -40,41 +37,35 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDeve
                 logger.LogWarning("Dropped {Count} LogDevelopment commands for malformed prediction id {PredictionId}", group.Count(), group.Key);
                 continue;
             }
-            var stream = await session.Events.FetchForWriting<Prediction>(group.Key, ct);
-            if (stream.Aggregate is null)
+            var result = await PredictionWrites.AppendAsync(store, group.Key, recordedBy, null, async (state, session) =>
+            {
+                var ids = group.Select(c => c.DevelopmentId).Distinct().ToArray();
+                var seen = (await session.LoadManyAsync<DevelopmentRecord>(ct, ids)).Select(d => d.Id).ToHashSet();
+                var events = new List<object>();
+                foreach (var command in group)
+                {
+                    if (string.IsNullOrWhiteSpace(command.Summary) || !seen.Add(command.DevelopmentId))
+                    {
+                        continue;
+                    }
+                    var decided = LoggingDevelopment.Decide(state, new DevelopmentToLog(command.DevelopmentId, command.StatementId,
+                        command.Summary, command.OccurredAt, command.Stance, command.Strength, command.Rationale, command.Source, command.RecordedBy));
+                    state = decided.Aggregate(state, (current, e) => Prediction.Fold(current, e)!);
+                    events.AddRange(decided);
+                }
+                return new Decision(events);
+            }, ct, Describe);
+            if (result.State is null && result.VersionBefore == 0)
             {
                 // A command for a prediction that does not exist can never succeed: retrying it would loop.
                 logger.LogWarning("Dropped {Count} LogDevelopment commands for unknown prediction {PredictionId}", group.Count(), group.Key);
-                continue;
             }
-            var state = stream.Aggregate;
-            var events = new List<object>();
-            foreach (var command in group)
+            else if (result.Problem is not null)
             {
-                if (string.IsNullOrWhiteSpace(command.Summary) || !seen.Add(command.DevelopmentId))
-                {
-                    continue;
-                }
-                var decided = LoggingDevelopment.Decide(state, new DevelopmentToLog(command.DevelopmentId, command.StatementId,
-                    command.Summary, command.OccurredAt, command.Stance, command.Strength, command.Rationale, command.Source, command.RecordedBy));
-                foreach (var @event in decided)
-                {
-                    state = Prediction.Fold(state, @event)!;
-                }
-                events.AddRange(decided);
+                // Lost too many races with HTTP writers: the retry policy re-runs the batch, and what was
+                // appended already is skipped by development id.
+                throw new InvalidOperationException($"LogDevelopment for {group.Key} lost too many races");
             }
-            if (events.Count == 0)
-            {
-                continue;
-            }
-            await PredictionLedger.RecordAsync(session, group.Key, stream.Aggregate, stream.CurrentVersion ?? 0, events, ct);
-            stream.AppendMany(events);
-            appended += events.Count;
-        }
-        if (appended > 0)
-        {
-            // A lost race (an HTTP write to the same prediction) throws; the retry policy re-runs the batch.
-            await session.SaveChangesAsync(ct);
         }
     }
 }

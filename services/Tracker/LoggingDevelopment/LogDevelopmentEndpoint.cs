@@ -36,7 +36,7 @@ public static class LogDevelopmentEndpoint
             var expected = IfMatch(http.Request, out _);
             var development = new DevelopmentToLog(Guid.CreateVersion7(clock.GetUtcNow()), request.StatementId, request.Summary!.Trim(), occurredAt,
                 stance, strength, request.Rationale, request.Source, http.User.PrincipalName());
-            var result = await PredictionWrites.AppendAsync(store, http, id, expected, (state, _) =>
+            var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), expected, (state, _) =>
                 Task.FromResult(new Decision(LoggingDevelopment.Decide(state, development))), ct);
             if (result.Problem is not null)
             {

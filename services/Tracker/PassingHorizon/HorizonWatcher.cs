@@ -1,6 +1,5 @@
 using Marten;
 using PolicyTracker.Contracts.Tracker;
-using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
 using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
@@ -72,24 +71,12 @@ public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, ICo
             .ToListAsync(cancellationToken);
         foreach (var id in due)
         {
-            await using var session = store.LightweightSession();
-            session.LastModifiedBy = PassingHorizon.RecordedBy;
-            TraceContext.CaptureInto(session);
-            var stream = await session.Events.FetchForWriting<Prediction>(id, cancellationToken);
-            var events = stream.Aggregate is null ? [] : PassingHorizon.Decide(stream.Aggregate, now);
-            if (events.Count == 0)
+            // Another writer moving the stream makes the watcher decide again on the new state.
+            var result = await PredictionWrites.AppendAsync(store, id, PassingHorizon.RecordedBy, null, (state, _) =>
+                Task.FromResult(new Decision(PassingHorizon.Decide(state, now))), cancellationToken);
+            if (result.Problem is not null)
             {
-                continue;
-            }
-            await PredictionLedger.RecordAsync(session, id, stream.Aggregate, stream.CurrentVersion ?? 0, events, cancellationToken);
-            stream.AppendMany(events);
-            try
-            {
-                await session.SaveChangesAsync(cancellationToken);
-            }
-            catch (Exception ex) when (PredictionWrites.IsLostRace(ex))
-            {
-                // Another writer moved the stream; the next check sees the new state.
+                logger.LogWarning("Horizon check for {PredictionId} lost too many races; the next check retries", id);
             }
         }
     }

@@ -22,6 +22,20 @@ public sealed class DevelopmentRecord
     public string? Rationale { get; set; }
     public DateTimeOffset EffectiveAt { get; set; }
     public string RecordedBy { get; set; } = "";
+
+    public static DevelopmentRecord Of(DevelopmentLogged logged, long version) => new()
+    {
+        Id = logged.DevelopmentId,
+        PredictionId = logged.PredictionId,
+        LoggedVersion = version,
+        StatementId = logged.StatementId,
+        Summary = logged.Summary,
+        Stance = logged.Stance,
+        Strength = logged.Strength,
+        Rationale = logged.Rationale,
+        EffectiveAt = logged.EffectiveAt,
+        RecordedBy = logged.RecordedBy,
+    };
 }
 
 /// <summary>The tamper-evidence chain: one link per event, written in the same transaction as the event.</summary>

@@ -28,6 +28,10 @@ public static class PredictionStore
                 options.Schema.For<DevelopmentRecord>().Duplicate(d => d.PredictionId).Duplicate(d => d.LoggedVersion);
                 options.Schema.For<EventHash>().Duplicate(h => h.PredictionId);
                 options.Schema.For<PredictionCheckpoint>();
+                // Inline: hash links, checkpoints and development records commit with the events they describe.
+                options.Projections.Add(new PredictionLedgerProjection(), ProjectionLifecycle.Inline);
+                options.Storage.Add(new AsOfIndex(options));
+                options.Events.IgnoreIndex(AsOfIndex.Name);
             })
             .AddAsyncDaemon(builder.Configuration.DaemonMode())
             .AddSubscriptionWithServices<IntegrationEventPublisher>(ServiceLifetime.Singleton, o =>

@@ -1,6 +1,5 @@
 using JasperFx.Events;
 using Marten;
-using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Tracker.Predictions;
@@ -12,49 +11,75 @@ public sealed record Decision(IReadOnlyList<object> Events, IResult? Problem = n
     public static Decision Reject(IResult problem) => new([], problem);
 }
 
-public sealed record WriteResult(Prediction? State, IResult? Problem, long VersionBefore);
+/// <summary>The state after the write (null when it was stopped), the problem that stopped it, and the version it started from.</summary>
+public sealed record WriteResult(Prediction? State, IResult? Problem, long VersionBefore)
+{
+    public bool Appended => State is not null && State.Version > VersionBefore;
+}
 
 /// <summary>
-/// The HTTP write path of every prediction use case: fetch for writing, honour If-Match, decide,
-/// append with the ledger, save. A writer without If-Match retries a lost race (nothing it sent is
-/// lost); a writer with If-Match that loses gets 412.
+/// The one way to write to a prediction stream, for every writer (HTTP use cases, the LogDevelopment
+/// consumer, the horizon watcher, the seeder): fetch for writing, honour the expected version, decide,
+/// append, save. The hash links, checkpoints and development records follow from the inline
+/// <see cref="PredictionLedgerProjection"/>. A writer without an expected version retries a lost race
+/// with a fresh decision (nothing it sent is lost); one with an expected version that loses gets 412.
 /// </summary>
 public static class PredictionWrites
 {
     private const int Attempts = 20;
 
-    public static async Task<WriteResult> AppendAsync(
-        IDocumentStore store, HttpContext http, string id, long? expectedVersion,
-        Func<Prediction, IDocumentSession, Task<Decision>> decide, CancellationToken cancellationToken)
+    /// <summary>For a prediction that must exist: an unknown id is 404 before the decision runs.</summary>
+    public static Task<WriteResult> AppendAsync(
+        IDocumentStore store, string id, string recordedBy, long? expectedVersion,
+        Func<Prediction, IDocumentSession, Task<Decision>> decide, CancellationToken cancellationToken,
+        Action<IDocumentSession>? describe = null) =>
+        WriteAsync(store, id, recordedBy, expectedVersion,
+            (state, session) => state is null ? Task.FromResult(Decision.Reject(HttpConventions.NotFound(id))) : decide(state, session),
+            cancellationToken, describe);
+
+    /// <summary>
+    /// The decision sees the stream's state, or null when the stream does not exist yet (so registering
+    /// and seeding start it). <paramref name="describe"/> adds causation or correlation to the session.
+    /// </summary>
+    public static async Task<WriteResult> WriteAsync(
+        IDocumentStore store, string id, string recordedBy, long? expectedVersion,
+        Func<Prediction?, IDocumentSession, Task<Decision>> decide, CancellationToken cancellationToken,
+        Action<IDocumentSession>? describe = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
-            session.LastModifiedBy = http.User.PrincipalName();
+            session.LastModifiedBy = recordedBy;
+            describe?.Invoke(session);
             TraceContext.CaptureInto(session);
             var stream = await session.Events.FetchForWriting<Prediction>(id, cancellationToken);
-            if (stream.Aggregate is null)
-            {
-                return new(null, HttpConventions.NotFound(id), 0);
-            }
             var current = stream.CurrentVersion ?? 0;
             if (expectedVersion is { } expected && expected != current)
             {
-                return new(null, HttpConventions.Stale(current), current);
+                return stream.Aggregate is null ? new(null, HttpConventions.NotFound(id), 0) : new(null, HttpConventions.Stale(current), current);
             }
-            var before = stream.Aggregate with { };
-            before.Version = current;
+            Prediction? before = null;
+            if (stream.Aggregate is not null)
+            {
+                before = stream.Aggregate with { };
+                before.Version = current;
+            }
             var decision = await decide(before, session);
             if (decision.Problem is not null)
             {
                 return new(null, decision.Problem, current);
             }
-            var state = await PredictionLedger.RecordAsync(session, id, before, current, decision.Events, cancellationToken);
+            if (decision.Events.Count == 0)
+            {
+                return new(before, null, current);
+            }
+            var after = decision.Events.Aggregate(before, Prediction.Fold)!;
+            after.Version = current + decision.Events.Count;
             stream.AppendMany(decision.Events);
             try
             {
                 await session.SaveChangesAsync(cancellationToken);
-                return new(state, null, current);
+                return new(after, null, current);
             }
             catch (Exception ex) when (IsLostRace(ex))
             {
@@ -71,7 +96,7 @@ public static class PredictionWrites
         }
     }
 
-    public static bool IsLostRace(Exception ex) => ex switch
+    private static bool IsLostRace(Exception ex) => ex switch
     {
         JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or JasperFx.DocumentAlreadyExistsException
             or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException => true,

@@ -1,7 +1,6 @@
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
-using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
 using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
@@ -48,19 +47,15 @@ public static class Registering
                 request.Tags ?? [], request.SearchTerms ?? [],
                 new PredictionSource(request.Source?.Title ?? "", request.Source?.Author ?? "", request.Source?.Quote ?? ""),
                 http.User.PrincipalName(), clock.GetUtcNow());
-            await using var session = store.LightweightSession();
-            session.LastModifiedBy = http.User.PrincipalName();
-            TraceContext.CaptureInto(session);
-            var state = await PredictionLedger.RecordAsync(session, registered.PredictionId, null, 0, [registered], ct);
-            session.Events.StartStream<Prediction>(registered.PredictionId, registered);
-            try
+            var result = await PredictionWrites.WriteAsync(store, registered.PredictionId, http.User.PrincipalName(), null, (state, _) =>
+                Task.FromResult(state is null
+                    ? Decision.Of(registered)
+                    : Decision.Reject(TypedResults.Problem(statusCode: 409, title: "Prediction exists", detail: $"A prediction '{registered.PredictionId}' already exists."))), ct);
+            if (result.Problem is not null)
             {
-                await session.SaveChangesAsync(ct);
+                return result.Problem;
             }
-            catch (Exception ex) when (PredictionWrites.IsLostRace(ex))
-            {
-                return TypedResults.Problem(statusCode: 409, title: "Prediction exists", detail: $"A prediction '{registered.PredictionId}' already exists.");
-            }
+            var state = result.State!;
             http.Response.Headers.ETag = ETag(state.Version);
             return Results.Created($"/api/predictions/{state.Id}", Details(state));
         }).RequireAuthorization(Policies.Analyst);

@@ -42,7 +42,7 @@ public static class Resolving
             {
                 return TypedResults.ValidationProblem(errors);
             }
-            var result = await PredictionWrites.AppendAsync(store, http, id, IfMatch(http.Request, out _), (state, _) =>
+            var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), (state, _) =>
                 Task.FromResult(Decide(state, outcome, request.Rationale!.Trim(), http.User.PrincipalName(), resolvedAt) is { } events
                     ? new Decision(events)
                     : Decision.Reject(TypedResults.Problem(statusCode: 409, title: "Already resolved", detail: $"'{id}' was resolved {state.Resolution!.Outcome.ToString().ToLowerInvariant()}."))), ct);

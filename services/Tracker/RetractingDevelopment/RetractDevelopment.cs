@@ -38,7 +38,7 @@ public static class Retracting
             {
                 return TypedResults.ValidationProblem(errors);
             }
-            var result = await PredictionWrites.AppendAsync(store, http, id, IfMatch(http.Request, out _), async (state, session) =>
+            var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), async (state, session) =>
             {
                 var record = await session.LoadAsync<DevelopmentRecord>(development, ct);
                 if (record is null || record.PredictionId != id)
@@ -51,8 +51,6 @@ public static class Retracting
                 }
                 var history = (await session.Events.FetchStreamAsync(id, token: ct)).Select(e => e.Data).ToList();
                 var events = Decide(state, history, development, request.Reason!.Trim(), http.User.PrincipalName(), clock.GetUtcNow());
-                record.RetractedVersion = state.Version + 1;
-                session.Store(record);
                 return new Decision(events);
             }, ct);
             if (result.Problem is not null)

@@ -33,7 +33,7 @@ public static class Revising
             {
                 return TypedResults.ValidationProblem(errors);
             }
-            var result = await PredictionWrites.AppendAsync(store, http, id, IfMatch(http.Request, out _), (state, _) =>
+            var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), (state, _) =>
                 Task.FromResult(new Decision(Decide(state, request.Probability!.Value, request.Rationale!.Trim(), http.User.PrincipalName(), effectiveAt))), ct);
             if (result.Problem is not null)
             {

@@ -41,7 +41,7 @@ public static class Rewording
             {
                 return IfMatchRequired();
             }
-            var result = await PredictionWrites.AppendAsync(store, http, id, expected, (state, _) =>
+            var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), expected, (state, _) =>
                 Task.FromResult(new Decision(Decide(state, request.Title?.Trim(), request.Claim?.Trim(), request.ResolutionCriteria?.Trim(), http.User.PrincipalName(), clock.GetUtcNow()))), ct);
             if (result.Problem is not null)
             {
