@@ -351,7 +351,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         var tag = "tag-" + Guid.NewGuid().ToString("N")[..8];
         var tagged = NotificationsFixture.NewPredictionId();
         var untagged = NotificationsFixture.NewPredictionId();
-        var registered = await fixture.PublishAsync(new PredictionRegistered(tagged, 1, "Tagged", "claim", "criteria", DateTimeOffset.UtcNow.AddYears(1),
+        var registered = await fixture.PublishAsync(new PredictionRegisteredNotice(tagged, 1, "Tagged", "claim", "criteria", DateTimeOffset.UtcNow.AddYears(1),
             0.5, [tag], [], PredictionStatus.Uncertain, DateTimeOffset.UtcNow, "dev-analyst"));
         await fixture.WaitConsumedAsync(registered);
         var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() },
@@ -359,7 +359,7 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
 
         var ignored = await fixture.PublishAsync(NotificationsFixture.StatusChanged(untagged));
         await fixture.WaitConsumedAsync(ignored);
-        await fixture.PublishAsync(new PredictionResolved(tagged, 9, "Tagged", Outcome.Confirmed, "It happened", 0.9,
+        await fixture.PublishAsync(new PredictionResolvedNotice(tagged, 9, "Tagged", Outcome.Confirmed, "It happened", 0.9,
             DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "dev-analyst"));
 
         var webhook = await Eventually.Get(() => Task.FromResult(receiver.Received.FirstOrDefault()), r => r is not null, "the resolution");
@@ -382,9 +382,9 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
         var now = DateTimeOffset.UtcNow;
         var developmentId = Guid.NewGuid();
 
-        var logged = await fixture.PublishAsync(new PredictionDevelopmentLogged(predictionId, 2, "Title", developmentId, null, "A summit", Stance.Supports,
+        var logged = await fixture.PublishAsync(new PredictionDevelopmentLoggedNotice(predictionId, 2, "Title", developmentId, null, "A summit", Stance.Supports,
             Strength.Moderate, 0.6, PredictionStatus.Uncertain, now, now, "dev-analyst"));
-        var moved = await fixture.PublishAsync(new PredictionProbabilityChanged(predictionId, 3, "Title", 0.5, 0.6,
+        var moved = await fixture.PublishAsync(new PredictionProbabilityChangedNotice(predictionId, 3, "Title", 0.5, 0.6,
             new ChangeCause("development-logged", developmentId, "A summit"), now, now, "dev-analyst"));
 
         var received = await Eventually.Get(() => Task.FromResult(asking.Received.ToArray()), r => r.Length == 2, "both webhooks");

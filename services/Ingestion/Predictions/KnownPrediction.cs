@@ -27,7 +27,7 @@ public sealed class KnownPrediction
         };
     }
 
-    public static KnownPrediction From(PredictionRegistered registered) =>
+    public static KnownPrediction From(PredictionRegisteredNotice registered) =>
         From(registered.PredictionId, registered.Version, registered.Title, registered.Claim, registered.Tags, registered.SearchTerms);
 
     public static KnownPrediction From(PredictionCatalogEntry entry) =>

@@ -4,9 +4,9 @@ using PolicyTracker.Contracts.Tracker;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
-public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegistered>
+public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegisteredNotice>
 {
-    public async Task Consume(ConsumeContext<PredictionRegistered> context)
+    public async Task Consume(ConsumeContext<PredictionRegisteredNotice> context)
     {
         var message = context.Message;
         var known = await session.LoadAsync<KnownPrediction>(message.PredictionId, context.CancellationToken);

@@ -4,9 +4,9 @@ using PolicyTracker.Contracts.Tracker;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
-public sealed class PredictionRewordedConsumer(IDocumentSession session) : IConsumer<PredictionReworded>
+public sealed class PredictionRewordedConsumer(IDocumentSession session) : IConsumer<PredictionRewordedNotice>
 {
-    public async Task Consume(ConsumeContext<PredictionReworded> context)
+    public async Task Consume(ConsumeContext<PredictionRewordedNotice> context)
     {
         var message = context.Message;
         var known = await session.LoadAsync<KnownPrediction>(message.PredictionId, context.CancellationToken);

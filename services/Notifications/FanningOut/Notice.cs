@@ -55,21 +55,21 @@ public sealed record Notice(
     private static string CauseText(ChangeCause cause) =>
         cause.Summary is { Length: > 0 } summary ? $"{cause.Type}: {summary}" : cause.Type;
 
-    public static Notice Of(Guid eventId, PredictionStatusChanged m) => new(
+    public static Notice Of(Guid eventId, PredictionStatusChangedNotice m) => new(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.StatusChanged, m.Title, m.RecordedAt,
         BodyOf(NotificationEventTypes.StatusChanged, m.RecordedAt, new StatusChangedData(
             m.PredictionId, m.Title, m.From, m.To, m.Probability, m.PreviousProbability, m.Version, m.EffectiveAt, m.RecordedAt, CauseData.From(m.Cause))),
         $"{m.Title}: {Kebab(m.From)} -> {Kebab(m.To)}",
         $"The prediction \"{m.Title}\" ({m.PredictionId}) moved from {Kebab(m.From)} to {Kebab(m.To)}; probability {m.PreviousProbability:0.00} -> {m.Probability:0.00}. Cause: {CauseText(m.Cause)}.");
 
-    public static Notice Of(Guid eventId, PredictionResolved m) => new(
+    public static Notice Of(Guid eventId, PredictionResolvedNotice m) => new(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.Resolved, m.Title, m.RecordedAt,
         BodyOf(NotificationEventTypes.Resolved, m.RecordedAt, new ResolvedData(
             m.PredictionId, m.Title, m.Outcome, m.Rationale, m.Probability, m.Version, m.EffectiveAt, m.RecordedAt)),
         $"{m.Title}: resolved {Kebab(m.Outcome)}",
         $"The prediction \"{m.Title}\" ({m.PredictionId}) was resolved as {Kebab(m.Outcome)}. Cause: {m.Rationale}.");
 
-    public static Notice Of(Guid eventId, PredictionDevelopmentLogged m) => new(
+    public static Notice Of(Guid eventId, PredictionDevelopmentLoggedNotice m) => new(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.DevelopmentLogged, m.Title, m.RecordedAt,
         BodyOf(NotificationEventTypes.DevelopmentLogged, m.RecordedAt, new DevelopmentLoggedData(
             m.PredictionId, m.Title, m.DevelopmentId, m.StatementId, m.Summary, m.Stance, m.Strength, m.Probability, m.Status,
@@ -77,7 +77,7 @@ public sealed record Notice(
         $"{m.Title}: a {Kebab(m.Strength)} development {Kebab(m.Stance)} it",
         $"A {Kebab(m.Strength)} development that {Kebab(m.Stance)} the prediction \"{m.Title}\" ({m.PredictionId}) was logged; probability now {m.Probability:0.00}, status {Kebab(m.Status)}. Cause: {m.Summary}.");
 
-    public static Notice Of(Guid eventId, PredictionProbabilityChanged m) => new(
+    public static Notice Of(Guid eventId, PredictionProbabilityChangedNotice m) => new(
         eventId, m.PredictionId, m.Version, NotificationEventTypes.ProbabilityChanged, m.Title, m.RecordedAt,
         BodyOf(NotificationEventTypes.ProbabilityChanged, m.RecordedAt, new ProbabilityChangedData(
             m.PredictionId, m.Title, m.PreviousProbability, m.Probability, CauseData.From(m.Cause), m.Version, m.EffectiveAt, m.RecordedAt)),

@@ -22,12 +22,12 @@ public static class PredictionEventsEndpoint
     }
 
     private static string PredictionIdOf(ConsumeContext context) =>
-        context.TryGetMessage<PredictionStatusChanged>(out var statusChanged) ? statusChanged.Message.PredictionId
-        : context.TryGetMessage<PredictionDevelopmentLogged>(out var developmentLogged) ? developmentLogged.Message.PredictionId
-        : context.TryGetMessage<PredictionProbabilityChanged>(out var probabilityChanged) ? probabilityChanged.Message.PredictionId
-        : context.TryGetMessage<PredictionResolved>(out var resolved) ? resolved.Message.PredictionId
-        : context.TryGetMessage<PredictionRegistered>(out var registered) ? registered.Message.PredictionId
-        : context.TryGetMessage<PredictionReworded>(out var reworded) ? reworded.Message.PredictionId
+        context.TryGetMessage<PredictionStatusChangedNotice>(out var statusChanged) ? statusChanged.Message.PredictionId
+        : context.TryGetMessage<PredictionDevelopmentLoggedNotice>(out var developmentLogged) ? developmentLogged.Message.PredictionId
+        : context.TryGetMessage<PredictionProbabilityChangedNotice>(out var probabilityChanged) ? probabilityChanged.Message.PredictionId
+        : context.TryGetMessage<PredictionResolvedNotice>(out var resolved) ? resolved.Message.PredictionId
+        : context.TryGetMessage<PredictionRegisteredNotice>(out var registered) ? registered.Message.PredictionId
+        : context.TryGetMessage<PredictionRewordedNotice>(out var reworded) ? reworded.Message.PredictionId
         : context.MessageId?.ToString() ?? "";
 }
 

@@ -3,8 +3,8 @@ using PolicyTracker.Contracts.Tracker;
 
 namespace PolicyTracker.Notifications.FanningOut;
 
-public sealed class PredictionProbabilityChangedConsumer(DeliveryFanOut fanOut) : IConsumer<PredictionProbabilityChanged>
+public sealed class PredictionProbabilityChangedConsumer(DeliveryFanOut fanOut) : IConsumer<PredictionProbabilityChangedNotice>
 {
-    public Task Consume(ConsumeContext<PredictionProbabilityChanged> context) =>
+    public Task Consume(ConsumeContext<PredictionProbabilityChangedNotice> context) =>
         fanOut.HandleAsync(context, eventId => Notice.Of(eventId, context.Message));
 }

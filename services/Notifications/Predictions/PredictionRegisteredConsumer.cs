@@ -4,9 +4,9 @@ using PolicyTracker.Contracts.Tracker;
 
 namespace PolicyTracker.Notifications.Predictions;
 
-public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegistered>
+public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegisteredNotice>
 {
-    public async Task Consume(ConsumeContext<PredictionRegistered> context)
+    public async Task Consume(ConsumeContext<PredictionRegisteredNotice> context)
     {
         var m = context.Message;
         var known = await session.LoadAsync<PredictionSummary>(m.PredictionId, context.CancellationToken);

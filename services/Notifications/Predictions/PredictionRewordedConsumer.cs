@@ -4,9 +4,9 @@ using PolicyTracker.Contracts.Tracker;
 
 namespace PolicyTracker.Notifications.Predictions;
 
-public sealed class PredictionRewordedConsumer(IDocumentSession session) : IConsumer<PredictionReworded>
+public sealed class PredictionRewordedConsumer(IDocumentSession session) : IConsumer<PredictionRewordedNotice>
 {
-    public async Task Consume(ConsumeContext<PredictionReworded> context)
+    public async Task Consume(ConsumeContext<PredictionRewordedNotice> context)
     {
         var m = context.Message;
         var known = await session.LoadAsync<PredictionSummary>(m.PredictionId, context.CancellationToken);

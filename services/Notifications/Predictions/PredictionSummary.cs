@@ -1,7 +1,7 @@
 namespace PolicyTracker.Notifications.Predictions;
 
 /// <summary>
-/// What Notifications keeps of each prediction (from PredictionRegistered/PredictionReworded and the
+/// What Notifications keeps of each prediction (from PredictionRegisteredNotice/PredictionRewordedNotice and the
 /// Tracker's catalog): its tags decide which tag subscriptions an event reaches.
 /// </summary>
 public sealed class PredictionSummary

@@ -8,7 +8,7 @@ namespace PolicyTracker.Tracker.AddingNote;
 public sealed record AddNoteRequest(string? Text);
 
 /// <summary>An analyst's remark on the record (an addition to api.md): it moves neither probability nor status.</summary>
-public static class AddingNote
+public static class Adding
 {
     public static IReadOnlyList<object> Decide(Prediction state, string text, string recordedBy, DateTimeOffset now) =>
         [new NoteAdded(state.Id, text, recordedBy, now)];

@@ -3,9 +3,6 @@ using MassTransit;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
 
@@ -48,7 +45,7 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDeve
                     {
                         continue;
                     }
-                    var decided = LoggingDevelopment.Decide(state, new DevelopmentToLog(command.DevelopmentId, command.StatementId,
+                    var decided = Logging.Decide(state, new DevelopmentToLog(command.DevelopmentId, command.StatementId,
                         command.Summary, command.OccurredAt, command.Stance, command.Strength, command.Rationale, command.Source, command.RecordedBy));
                     state = decided.Aggregate(state, (current, e) => Prediction.Fold(current, e)!);
                     events.AddRange(decided);

@@ -2,9 +2,6 @@ using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 using static PolicyTracker.Tracker.Predictions.HttpConventions;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
@@ -37,7 +34,7 @@ public static class LogDevelopmentEndpoint
             var development = new DevelopmentToLog(Guid.CreateVersion7(clock.GetUtcNow()), request.StatementId, request.Summary!.Trim(), occurredAt,
                 stance, strength, request.Rationale, request.Source, http.User.PrincipalName());
             var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), expected, (state, _) =>
-                Task.FromResult(new Decision(LoggingDevelopment.Decide(state, development))), ct);
+                Task.FromResult(new Decision(Logging.Decide(state, development))), ct);
             if (result.Problem is not null)
             {
                 return result.Problem;

@@ -1,8 +1,5 @@
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
 
@@ -18,7 +15,7 @@ public sealed record DevelopmentToLog(
     SourceReference? Source,
     string RecordedBy);
 
-public static class LoggingDevelopment
+public static class Logging
 {
     /// <summary>
     /// Shifts the probability in log-odds; when the band moves, StatusChanged goes with it so both

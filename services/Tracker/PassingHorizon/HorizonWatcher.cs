@@ -1,13 +1,10 @@
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 
 namespace PolicyTracker.Tracker.PassingHorizon;
 
-public static class PassingHorizon
+public static class Passing
 {
     public const string RecordedBy = "tracker";
 
@@ -72,8 +69,8 @@ public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, ICo
         foreach (var id in due)
         {
             // Another writer moving the stream makes the watcher decide again on the new state.
-            var result = await PredictionWrites.AppendAsync(store, id, PassingHorizon.RecordedBy, null, (state, _) =>
-                Task.FromResult(new Decision(PassingHorizon.Decide(state, now))), cancellationToken);
+            var result = await PredictionWrites.AppendAsync(store, id, Passing.RecordedBy, null, (state, _) =>
+                Task.FromResult(new Decision(Passing.Decide(state, now))), cancellationToken);
             if (result.Problem is not null)
             {
                 logger.LogWarning("Horizon check for {PredictionId} lost too many races; the next check retries", id);

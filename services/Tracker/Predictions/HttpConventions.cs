@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PolicyTracker.Contracts.Tracker;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 
 namespace PolicyTracker.Tracker.Predictions;
 

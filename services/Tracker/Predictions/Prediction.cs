@@ -1,7 +1,4 @@
 using PolicyTracker.Contracts.Tracker;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 
 namespace PolicyTracker.Tracker.Predictions;
 

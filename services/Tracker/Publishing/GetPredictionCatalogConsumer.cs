@@ -2,9 +2,6 @@ using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 
 namespace PolicyTracker.Tracker.Publishing;
 

@@ -81,45 +81,45 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
         {
             PredictionRegistered r =>
             [
-                (new Integration.PredictionRegistered(id, e.Version, r.Title, r.Claim, r.ResolutionCriteria, r.Horizon, r.Prior,
+                (new Integration.PredictionRegisteredNotice(id, e.Version, r.Title, r.Claim, r.ResolutionCriteria, r.Horizon, r.Prior,
                     r.Tags, r.SearchTerms, r.Status, recordedAt, r.RecordedBy), e.Id),
             ],
             PredictionReworded r =>
             [
-                (new Integration.PredictionReworded(id, e.Version, r.Title, r.Claim, r.ResolutionCriteria, recordedAt, r.RecordedBy), e.Id),
+                (new Integration.PredictionRewordedNotice(id, e.Version, r.Title, r.Claim, r.ResolutionCriteria, recordedAt, r.RecordedBy), e.Id),
             ],
             DevelopmentLogged d when d.Probability != d.PreviousProbability =>
             [
                 (Logged(id, e, d, await Title()), e.Id),
-                (new Integration.PredictionProbabilityChanged(id, e.Version, await Title(), d.PreviousProbability, d.Probability,
+                (new Integration.PredictionProbabilityChangedNotice(id, e.Version, await Title(), d.PreviousProbability, d.Probability,
                     new Integration.ChangeCause("development-logged", d.DevelopmentId, d.Summary), d.EffectiveAt, recordedAt, d.RecordedBy),
                     Derived(e.Id, "probability-changed")),
             ],
             DevelopmentLogged d => [(Logged(id, e, d, await Title()), e.Id)],
             DevelopmentRetracted r =>
             [
-                (new Integration.PredictionProbabilityChanged(id, e.Version, await Title(), r.PreviousProbability, r.Probability,
+                (new Integration.PredictionProbabilityChangedNotice(id, e.Version, await Title(), r.PreviousProbability, r.Probability,
                     new Integration.ChangeCause("development-retracted", r.DevelopmentId, r.Reason), r.EffectiveAt, recordedAt, r.RecordedBy), e.Id),
             ],
             ProbabilityRevised r =>
             [
-                (new Integration.PredictionProbabilityChanged(id, e.Version, await Title(), r.PreviousProbability, r.Probability,
+                (new Integration.PredictionProbabilityChangedNotice(id, e.Version, await Title(), r.PreviousProbability, r.Probability,
                     new Integration.ChangeCause("probability-revised", null, r.Rationale), r.EffectiveAt, recordedAt, r.RecordedBy), e.Id),
             ],
             StatusChanged s =>
             [
-                (new Integration.PredictionStatusChanged(id, e.Version, await Title(), s.From, s.To, s.PreviousProbability, s.Probability,
+                (new Integration.PredictionStatusChangedNotice(id, e.Version, await Title(), s.From, s.To, s.PreviousProbability, s.Probability,
                     new Integration.ChangeCause(s.CauseType, s.CauseDevelopmentId, s.CauseSummary), s.EffectiveAt, recordedAt, s.RecordedBy), e.Id),
             ],
             PredictionResolved r =>
             [
-                (new Integration.PredictionResolved(id, e.Version, await Title(), r.Outcome, r.Rationale, r.Probability, r.EffectiveAt, recordedAt, r.RecordedBy), e.Id),
+                (new Integration.PredictionResolvedNotice(id, e.Version, await Title(), r.Outcome, r.Rationale, r.Probability, r.EffectiveAt, recordedAt, r.RecordedBy), e.Id),
             ],
             _ => [],
         };
     }
 
-    private static Integration.PredictionDevelopmentLogged Logged(string id, IEvent e, DevelopmentLogged d, string title) =>
+    private static Integration.PredictionDevelopmentLoggedNotice Logged(string id, IEvent e, DevelopmentLogged d, string title) =>
         new(id, e.Version, title, d.DevelopmentId, d.StatementId, d.Summary, d.Stance, d.Strength, d.Probability, d.Status,
             d.EffectiveAt, e.Timestamp, d.RecordedBy);
 

@@ -3,9 +3,6 @@ using Marten;
 using Npgsql;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 using static PolicyTracker.Tracker.Predictions.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReadingPredictions;

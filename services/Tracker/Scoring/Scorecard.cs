@@ -1,9 +1,6 @@
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
 using PolicyTracker.Tracker.ReadingPredictions;
 
 namespace PolicyTracker.Tracker.Scoring;

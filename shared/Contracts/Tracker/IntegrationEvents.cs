@@ -2,9 +2,10 @@ namespace PolicyTracker.Contracts.Tracker;
 
 // Integration events published by the Tracker from a Marten subscription. The MassTransit
 // MessageId is the Marten event id and Version the stream version, so consumers can
-// de-duplicate and keep per-prediction order.
+// de-duplicate and keep per-prediction order. Their names end in Notice so they never share a name
+// with the Tracker's domain events (PredictionRegistered the event, PredictionRegisteredNotice the message).
 
-public record PredictionRegistered(
+public record PredictionRegisteredNotice(
     string PredictionId,
     long Version,
     string Title,
@@ -18,7 +19,7 @@ public record PredictionRegistered(
     DateTimeOffset RecordedAt,
     string RecordedBy);
 
-public record PredictionReworded(
+public record PredictionRewordedNotice(
     string PredictionId,
     long Version,
     string Title,
@@ -27,7 +28,7 @@ public record PredictionReworded(
     DateTimeOffset RecordedAt,
     string RecordedBy);
 
-public record PredictionDevelopmentLogged(
+public record PredictionDevelopmentLoggedNotice(
     string PredictionId,
     long Version,
     string Title,
@@ -42,7 +43,7 @@ public record PredictionDevelopmentLogged(
     DateTimeOffset RecordedAt,
     string RecordedBy);
 
-public record PredictionProbabilityChanged(
+public record PredictionProbabilityChangedNotice(
     string PredictionId,
     long Version,
     string Title,
@@ -53,7 +54,7 @@ public record PredictionProbabilityChanged(
     DateTimeOffset RecordedAt,
     string RecordedBy);
 
-public record PredictionStatusChanged(
+public record PredictionStatusChangedNotice(
     string PredictionId,
     long Version,
     string Title,
@@ -66,7 +67,7 @@ public record PredictionStatusChanged(
     DateTimeOffset RecordedAt,
     string RecordedBy);
 
-public record PredictionResolved(
+public record PredictionResolvedNotice(
     string PredictionId,
     long Version,
     string Title,

@@ -10,7 +10,7 @@ namespace PolicyTracker.Ingestion.Tests.Api;
 
 public sealed class PredictionReadModelTests(IngestionFixture ingestion) : IClassFixture<IngestionFixture>
 {
-    private static PredictionRegistered Registered(string id, long version, string title, params string[] terms) => new(
+    private static PredictionRegisteredNotice Registered(string id, long version, string title, params string[] terms) => new(
         id, version, title, "claim", "criteria", DateTimeOffset.Parse("2030-01-01T00:00:00Z"), 0.5, ["test"], terms,
         PredictionStatus.Uncertain, DateTimeOffset.UtcNow, "dev-analyst");
 
@@ -52,10 +52,10 @@ public sealed class PredictionReadModelTests(IngestionFixture ingestion) : IClas
         await ingestion.Tracker.Bus.Publish(Registered(id, 1, "First title", "term"));
         await Eventually.True(async () => await Known(id) is not null, "the registered prediction");
 
-        await ingestion.Tracker.Bus.Publish(new PredictionReworded(id, 2, "Second title", "claim", "criteria", DateTimeOffset.UtcNow, "dev-analyst"));
+        await ingestion.Tracker.Bus.Publish(new PredictionRewordedNotice(id, 2, "Second title", "claim", "criteria", DateTimeOffset.UtcNow, "dev-analyst"));
         await Eventually.True(async () => (await Known(id))!.Version == 2, "the rewording applied");
         await ingestion.Tracker.Bus.Publish(Registered(id, 1, "First title", "term"));
-        await ingestion.Tracker.Bus.Publish(new PredictionReworded(id, 3, "Third title", "claim", "criteria", DateTimeOffset.UtcNow, "dev-analyst"));
+        await ingestion.Tracker.Bus.Publish(new PredictionRewordedNotice(id, 3, "Third title", "claim", "criteria", DateTimeOffset.UtcNow, "dev-analyst"));
 
         // The consumer endpoint handles one message at a time in order, so once version 3 is in, the stale copy was skipped.
         var known = await Eventually.Get(() => Known(id), k => k!.Version == 3, "the later rewording");

@@ -79,7 +79,7 @@ public class NotificationsFixture : IAsyncLifetime
 
     public static string NewPredictionId() => "p-" + Guid.NewGuid().ToString("N")[..12];
 
-    public static PredictionStatusChanged StatusChanged(string predictionId, long version = 3,
+    public static PredictionStatusChangedNotice StatusChanged(string predictionId, long version = 3,
         PredictionStatus from = PredictionStatus.Likely, PredictionStatus to = PredictionStatus.Unlikely) =>
         new(predictionId, version, $"Title of {predictionId}", from, to, 0.7, 0.2,
             new ChangeCause("development-logged", Guid.NewGuid(), "Moscow stops honouring the JCPOA"),

@@ -63,7 +63,7 @@ public class MessagingTests(InfrastructureFixture fixture) : IClassFixture<Infra
         var connectionFactory = new ConnectionFactory { Uri = new Uri(fixture.Infrastructure.RabbitConnectionString) };
         await using var connection = await connectionFactory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        const string exchange = "PolicyTracker.Contracts.Tracker:PredictionDevelopmentLogged";
+        const string exchange = "PolicyTracker.Contracts.Tracker:PredictionDevelopmentLoggedNotice";
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
         var queue = (await channel.QueueDeclareAsync("tracker-test-development-logged", durable: false, exclusive: false, autoDelete: false)).QueueName;
         await channel.QueueBindAsync(queue, exchange, "");

@@ -1,15 +1,13 @@
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Auditing;
+using PolicyTracker.Tracker.LoggingDevelopment;
+using PolicyTracker.Tracker.PassingHorizon;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.ResolvingPrediction;
 using PolicyTracker.Tracker.RetractingDevelopment;
 using PolicyTracker.Tracker.RevisingProbability;
 using PolicyTracker.Tracker.RewordingPrediction;
 using static PolicyTracker.Tracker.Tests.Decisions.TestPredictions;
-using Logging = PolicyTracker.Tracker.LoggingDevelopment.LoggingDevelopment;
-using Horizon = PolicyTracker.Tracker.PassingHorizon.PassingHorizon;
-using PredictionResolved = PolicyTracker.Tracker.Predictions.PredictionResolved;
-using PredictionReworded = PolicyTracker.Tracker.Predictions.PredictionReworded;
 
 namespace PolicyTracker.Tracker.Tests.Decisions;
 
@@ -51,7 +49,7 @@ public class DecisionTests
     [Fact]
     public void Given_an_overdue_prediction_When_a_development_is_logged_Then_p_moves_but_the_status_stays_overdue()
     {
-        var state = Apply(Given(0.75), Horizon.Decide(Given(0.75), new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var state = Apply(Given(0.75), Passing.Decide(Given(0.75), new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         state.Status.ShouldBe(PredictionStatus.Overdue);
         var events = Logging.Decide(state, Development(Stance.Undermines, Strength.Decisive));
         events.ShouldHaveSingleItem();
@@ -104,10 +102,10 @@ public class DecisionTests
     public void Given_an_unresolved_prediction_When_the_horizon_passes_Then_it_is_overdue_once()
     {
         var state = Given(0.9);
-        Horizon.Decide(state, state.Horizon.AddSeconds(-1)).ShouldBeEmpty();
-        var events = Horizon.Decide(state, state.Horizon);
+        Passing.Decide(state, state.Horizon.AddSeconds(-1)).ShouldBeEmpty();
+        var events = Passing.Decide(state, state.Horizon);
         events[1].ShouldBeOfType<StatusChanged>().To.ShouldBe(PredictionStatus.Overdue);
-        Horizon.Decide(Apply(state, events), state.Horizon.AddDays(1)).ShouldBeEmpty();
+        Passing.Decide(Apply(state, events), state.Horizon.AddDays(1)).ShouldBeEmpty();
     }
 
     [Fact]

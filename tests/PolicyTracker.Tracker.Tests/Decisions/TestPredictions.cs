@@ -1,7 +1,6 @@
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.LoggingDevelopment;
 using PolicyTracker.Tracker.Predictions;
-using PredictionRegistered = PolicyTracker.Tracker.Predictions.PredictionRegistered;
 
 namespace PolicyTracker.Tracker.Tests.Decisions;
 
