@@ -1,3 +1,5 @@
+using PolicyTracker.ServiceDefaults;
+
 namespace PolicyTracker.Ingestion.Feeds;
 
 public sealed record FeedPoll(DateTimeOffset At, string Outcome, int? StatusCode, string? Error, int Items, int Accepted, int Duplicates);
@@ -15,6 +17,8 @@ public sealed class Feed
     public FeedPoll? LastPoll { get; set; }
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    public static Guid IdFor(string normalisedUrl) => DeterministicIds.Sha256("feed:" + normalisedUrl);
 }
 
 public sealed class FeedOptions

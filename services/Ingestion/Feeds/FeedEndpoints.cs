@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Http.Resilience;
@@ -82,7 +80,7 @@ public static class FeedEndpoints
         }
 
         var normalised = DedupKeys.NormaliseUrl(url!)!;
-        var id = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("feed:" + normalised))[..16]);
+        var id = Feed.IdFor(normalised);
         if (await session.LoadAsync<Feed>(id, cancellationToken) is { } existing)
         {
             return TypedResults.Problem($"This feed is already registered as {existing.Id}.", statusCode: StatusCodes.Status409Conflict, title: "Feed already registered");

@@ -1,3 +1,5 @@
+using PolicyTracker.ServiceDefaults;
+
 namespace PolicyTracker.Notifications.Deliveries;
 
 public static class DeliveryStates
@@ -44,17 +46,7 @@ public sealed class Delivery
     /// <summary>Standard Webhooks' webhook-id: the same on every attempt.</summary>
     public string WebhookId => $"msg_{Id:N}";
 
-    public static Guid IdFor(Guid eventId, Guid subscriptionId)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        eventId.TryWriteBytes(bytes[..16]);
-        subscriptionId.TryWriteBytes(bytes[16..]);
-        Span<byte> hash = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(bytes, hash);
-        hash[6] = (byte)((hash[6] & 0x0f) | 0x80); // version 8: custom, name-based
-        hash[8] = (byte)((hash[8] & 0x3f) | 0x80);
-        return new Guid(hash[..16]);
-    }
+    public static Guid IdFor(Guid eventId, Guid subscriptionId) => DeterministicIds.Sha256(eventId, subscriptionId, markVersion8: true);
 }
 
 public sealed record DeliveryResponse(

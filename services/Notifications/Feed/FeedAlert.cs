@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using PolicyTracker.ServiceDefaults;
 
 namespace PolicyTracker.Notifications.Feed;
 
@@ -24,11 +23,5 @@ public sealed record FeedAlertResponse(
 public static class FeedStreams
 {
     /// <summary>One stream per subscriber, its id derived from the principal name.</summary>
-    public static Guid For(string owner)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("feed:" + owner));
-        hash[6] = (byte)((hash[6] & 0x0f) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3f) | 0x80);
-        return new Guid(hash.AsSpan(0, 16));
-    }
+    public static Guid For(string owner) => DeterministicIds.Sha256("feed:" + owner, markVersion8: true);
 }

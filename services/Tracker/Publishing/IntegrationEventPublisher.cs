@@ -1,11 +1,10 @@
-using System.Security.Cryptography;
-using System.Text;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using PolicyTracker.ServiceDefaults;
 using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using Integration = PolicyTracker.Contracts.Tracker;
@@ -124,9 +123,5 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
             d.EffectiveAt, e.Timestamp, d.RecordedBy);
 
     /// <summary>A second message from one event needs its own stable id, or consumers would drop it as a duplicate.</summary>
-    public static Guid Derived(Guid eventId, string kind)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{eventId:N}/{kind}"));
-        return new Guid(hash.AsSpan(0, 16));
-    }
+    public static Guid Derived(Guid eventId, string kind) => DeterministicIds.Sha256($"{eventId:N}/{kind}");
 }

@@ -28,16 +28,9 @@ public static class MessagingSetup
             });
             x.UsingRabbitMq((context, cfg) =>
             {
-                var user = Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]);
-                var password = uri.UserInfo.Contains(':') ? Uri.UnescapeDataString(uri.UserInfo[(uri.UserInfo.IndexOf(':') + 1)..]) : "";
-                var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? 5672 : uri.Port), string.IsNullOrEmpty(vhost) ? "/" : vhost, h =>
+                // MassTransit reads host, port, vhost and the escaped user name and password from the URI itself.
+                cfg.Host(uri, h =>
                 {
-                    if (user.Length > 0)
-                    {
-                        h.Username(user);
-                        h.Password(password);
-                    }
                     if (uri.Scheme == "amqps")
                     {
                         h.UseSsl(_ => { });
