@@ -1,6 +1,6 @@
 using PolicyTracker.ServiceDefaults;
 using PolicyTracker.Tracker;
-using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

@@ -1,7 +1,8 @@
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.AddingNote;
 
@@ -18,7 +19,7 @@ public static class Adding
         predictions.MapPost("/{id}/notes", async (string id, AddNoteRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
             Require(errors, "text", !string.IsNullOrWhiteSpace(request.Text) && request.Text.Length <= 4000, "is required (at most 4000 characters)");
             if (errors.Count > 0)
             {
@@ -26,9 +27,9 @@ public static class Adding
             }
             var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), (state, _) =>
                 Task.FromResult(new Decision(Decide(state, request.Text!.Trim(), http.User.PrincipalName(), clock.GetUtcNow()))), ct);
-            if (result.Problem is not null)
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
             return Results.Created($"/api/predictions/{id}/timeline", new { version = result.State.Version });

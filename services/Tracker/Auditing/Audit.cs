@@ -2,8 +2,9 @@ using Marten;
 using Npgsql;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 using PolicyTracker.Tracker.ReadingPredictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.Auditing;
 
@@ -43,7 +44,7 @@ public static class Audit
     {
         predictions.MapGet("/{id}/history", async (string id, IQuerySession session, CancellationToken ct) =>
         {
-            if (!IsSlug(id))
+            if (!PredictionId.IsValid(id))
             {
                 return MalformedId();
             }
@@ -71,7 +72,7 @@ public static class Audit
 
         predictions.MapGet("/{id}/integrity", async (string id, IDocumentStore store, IQuerySession session, CancellationToken ct) =>
         {
-            if (!IsSlug(id))
+            if (!PredictionId.IsValid(id))
             {
                 return MalformedId();
             }

@@ -3,6 +3,7 @@ using MassTransit;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
 
@@ -29,7 +30,7 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDeve
         }
         foreach (var group in commands.GroupBy(c => c.PredictionId))
         {
-            if (!HttpConventions.IsSlug(group.Key))
+            if (!PredictionId.IsValid(group.Key))
             {
                 logger.LogWarning("Dropped {Count} LogDevelopment commands for malformed prediction id {PredictionId}", group.Count(), group.Key);
                 continue;
@@ -52,12 +53,12 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDeve
                 }
                 return new Decision(events);
             }, ct, Describe);
-            if (result.State is null && result.VersionBefore == 0)
+            if (result.Refusal?.Kind == RefusalKind.NotFound)
             {
                 // A command for a prediction that does not exist can never succeed: retrying it would loop.
                 logger.LogWarning("Dropped {Count} LogDevelopment commands for unknown prediction {PredictionId}", group.Count(), group.Key);
             }
-            else if (result.Problem is not null)
+            else if (result.Refusal is not null)
             {
                 // Lost too many races with HTTP writers: the retry policy re-runs the batch, and what was
                 // appended already is skipped by development id.

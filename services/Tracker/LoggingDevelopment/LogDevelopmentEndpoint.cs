@@ -2,7 +2,8 @@ using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
 
@@ -16,7 +17,7 @@ public static class LogDevelopmentEndpoint
     {
         predictions.MapPost("/{id}/developments", async (string id, LogDevelopmentRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!IsSlug(id))
+            if (!PredictionId.IsValid(id))
             {
                 return MalformedId();
             }
@@ -35,9 +36,9 @@ public static class LogDevelopmentEndpoint
                 stance, strength, request.Rationale, request.Source, http.User.PrincipalName());
             var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), expected, (state, _) =>
                 Task.FromResult(new Decision(Logging.Decide(state, development))), ct);
-            if (result.Problem is not null)
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             var state = result.State!;
             http.Response.Headers.ETag = ETag(state.Version);

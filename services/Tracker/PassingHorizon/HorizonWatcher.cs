@@ -1,6 +1,7 @@
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 
 namespace PolicyTracker.Tracker.PassingHorizon;
 
@@ -71,7 +72,7 @@ public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, ICo
             // Another writer moving the stream makes the watcher decide again on the new state.
             var result = await PredictionWrites.AppendAsync(store, id, Passing.RecordedBy, null, (state, _) =>
                 Task.FromResult(new Decision(Passing.Decide(state, now))), cancellationToken);
-            if (result.Problem is not null)
+            if (result.Refusal is not null)
             {
                 logger.LogWarning("Horizon check for {PredictionId} lost too many races; the next check retries", id);
             }

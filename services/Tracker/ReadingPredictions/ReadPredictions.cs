@@ -3,7 +3,8 @@ using Marten;
 using Npgsql;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReadingPredictions;
 
@@ -33,7 +34,7 @@ public static class ReadPredictions
 
         predictions.MapGet("/{id}", async (string id, HttpContext http, IQuerySession session, CancellationToken ct) =>
         {
-            if (!IsSlug(id))
+            if (!PredictionId.IsValid(id))
             {
                 return MalformedId();
             }
@@ -48,7 +49,7 @@ public static class ReadPredictions
 
         predictions.MapGet("/{id}/timeline", async (string id, string? order, IQuerySession session, CancellationToken ct) =>
         {
-            if (!IsSlug(id))
+            if (!PredictionId.IsValid(id))
             {
                 return MalformedId();
             }
@@ -78,7 +79,7 @@ public static class ReadPredictions
         predictions.MapGet("/{id}/as-of", async (string id, string? recordedAt, string? effectiveAt, IDocumentStore store, IQuerySession session, EffectiveReplayCache cache, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
             DateTimeOffset at = default;
             Require(errors, "recordedAt", recordedAt is null || TryParseTime(recordedAt, out at), "must be a time (ISO 8601)");
             Require(errors, "effectiveAt", effectiveAt is null || TryParseTime(effectiveAt, out at), "must be a time (ISO 8601)");

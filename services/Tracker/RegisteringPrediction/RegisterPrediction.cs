@@ -2,7 +2,8 @@ using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RegisteringPrediction;
 
@@ -25,7 +26,7 @@ public static class Registering
         predictions.MapPost("/", async (RegisterPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            Require(errors, "id", IsSlug(request.Id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "id", PredictionId.IsValid(request.Id), "must be a lower-case slug such as sanctions-relief");
             Require(errors, "title", !string.IsNullOrWhiteSpace(request.Title) && request.Title.Length <= 300, "is required (at most 300 characters)");
             Require(errors, "claim", !string.IsNullOrWhiteSpace(request.Claim) && request.Claim.Length <= 4000, "is required (at most 4000 characters)");
             Require(errors, "resolutionCriteria", !string.IsNullOrWhiteSpace(request.ResolutionCriteria) && request.ResolutionCriteria.Length <= 4000, "is required (at most 4000 characters)");
@@ -47,10 +48,10 @@ public static class Registering
             var result = await PredictionWrites.WriteAsync(store, registered.PredictionId, http.User.PrincipalName(), null, (state, _) =>
                 Task.FromResult(state is null
                     ? Decision.Of(registered)
-                    : Decision.Reject(TypedResults.Problem(statusCode: 409, title: "Prediction exists", detail: $"A prediction '{registered.PredictionId}' already exists."))), ct);
-            if (result.Problem is not null)
+                    : Decision.Reject(Refusal.Conflict("Prediction exists", $"A prediction '{registered.PredictionId}' already exists."))), ct);
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             var state = result.State!;
             http.Response.Headers.ETag = ETag(state.Version);

@@ -2,7 +2,8 @@ using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ResolvingPrediction;
 
@@ -30,7 +31,7 @@ public static class Resolving
         predictions.MapPost("/{id}/resolution", async (string id, ResolvePredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
             Require(errors, "outcome", TryParseEnum<Outcome>(request.Outcome, out var outcome), "must be confirmed, refuted or void");
             Require(errors, "rationale", !string.IsNullOrWhiteSpace(request.Rationale) && request.Rationale.Length <= 4000, "is required (at most 4000 characters)");
             var resolvedAt = clock.GetUtcNow();
@@ -42,10 +43,10 @@ public static class Resolving
             var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), (state, _) =>
                 Task.FromResult(Decide(state, outcome, request.Rationale!.Trim(), http.User.PrincipalName(), resolvedAt) is { } events
                     ? new Decision(events)
-                    : Decision.Reject(TypedResults.Problem(statusCode: 409, title: "Already resolved", detail: $"'{id}' was resolved {state.Resolution!.Outcome.ToString().ToLowerInvariant()}."))), ct);
-            if (result.Problem is not null)
+                    : Decision.Reject(Refusal.Conflict("Already resolved", $"'{id}' was resolved {state.Resolution!.Outcome.ToString().ToLowerInvariant()}."))), ct);
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
             return TypedResults.Ok(Details(result.State));

@@ -1,7 +1,8 @@
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RetractingDevelopment;
 
@@ -31,7 +32,7 @@ public static class Retracting
             HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
             Require(errors, "developmentId", Guid.TryParse(developmentId, out var development), "must be a GUID");
             Require(errors, "reason", !string.IsNullOrWhiteSpace(request.Reason) && request.Reason.Length <= 4000, "is required (at most 4000 characters)");
             if (errors.Count > 0)
@@ -43,19 +44,19 @@ public static class Retracting
                 var record = await session.LoadAsync<DevelopmentRecord>(development, ct);
                 if (record is null || record.PredictionId != id)
                 {
-                    return Decision.Reject(TypedResults.Problem(statusCode: 404, title: "Unknown development", detail: $"No development {development} on '{id}'."));
+                    return Decision.Reject(Refusal.NotFound("Unknown development", $"No development {development} on '{id}'."));
                 }
                 if (record.RetractedVersion is not null)
                 {
-                    return Decision.Reject(TypedResults.Problem(statusCode: 409, title: "Already retracted", detail: $"Development {development} was retracted at version {record.RetractedVersion}."));
+                    return Decision.Reject(Refusal.Conflict("Already retracted", $"Development {development} was retracted at version {record.RetractedVersion}."));
                 }
                 var history = (await session.Events.FetchStreamAsync(id, token: ct)).Select(e => e.Data).ToList();
                 var events = Decide(state, history, development, request.Reason!.Trim(), http.User.PrincipalName(), clock.GetUtcNow());
                 return new Decision(events);
             }, ct);
-            if (result.Problem is not null)
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
             return TypedResults.Ok(new { developmentId = development, version = result.State.Version, probability = result.State.Probability, status = result.State.Status });

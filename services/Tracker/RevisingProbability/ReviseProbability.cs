@@ -1,7 +1,8 @@
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RevisingProbability;
 
@@ -24,7 +25,7 @@ public static class Revising
         predictions.MapPost("/{id}/probability", async (string id, ReviseProbabilityRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            Require(errors, "id", IsSlug(id), "must be a lower-case slug such as sanctions-relief");
+            Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
             Require(errors, "probability", IsProbability(request.Probability), "must be between 0.01 and 0.99");
             Require(errors, "rationale", !string.IsNullOrWhiteSpace(request.Rationale) && request.Rationale.Length <= 4000, "is required (at most 4000 characters)");
             var effectiveAt = clock.GetUtcNow();
@@ -35,9 +36,9 @@ public static class Revising
             }
             var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), IfMatch(http.Request, out _), (state, _) =>
                 Task.FromResult(new Decision(Decide(state, request.Probability!.Value, request.Rationale!.Trim(), http.User.PrincipalName(), effectiveAt))), ct);
-            if (result.Problem is not null)
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
             return TypedResults.Ok(new { version = result.State.Version, probability = result.State.Probability, status = result.State.Status });

@@ -1,7 +1,8 @@
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
-using static PolicyTracker.Tracker.Predictions.HttpConventions;
+using PolicyTracker.Tracker.Storage;
+using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RewordingPrediction;
 
@@ -23,7 +24,7 @@ public static class Rewording
     {
         predictions.MapPut("/{id}/wording", async (string id, RewordPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!IsSlug(id))
+            if (!PredictionId.IsValid(id))
             {
                 return MalformedId();
             }
@@ -43,9 +44,9 @@ public static class Rewording
             }
             var result = await PredictionWrites.AppendAsync(store, id, http.User.PrincipalName(), expected, (state, _) =>
                 Task.FromResult(new Decision(Decide(state, request.Title?.Trim(), request.Claim?.Trim(), request.ResolutionCriteria?.Trim(), http.User.PrincipalName(), clock.GetUtcNow()))), ct);
-            if (result.Problem is not null)
+            if (result.Refusal is not null)
             {
-                return result.Problem;
+                return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
             return TypedResults.Ok(Details(result.State));

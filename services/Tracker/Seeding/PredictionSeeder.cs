@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 using PolicyTracker.Tracker.RegisteringPrediction;
 
 namespace PolicyTracker.Tracker.Seeding;

@@ -6,6 +6,7 @@ using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Testing;
 using PolicyTracker.Tracker.PassingHorizon;
 using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 
 namespace PolicyTracker.Tracker.Tests.Api;
 

@@ -1,25 +1,31 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using PolicyTracker.Contracts.Tracker;
 
-namespace PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
+
+namespace PolicyTracker.Tracker.Http;
 
 /// <summary>Parsing and checks every prediction route shares: ids, times, enums, ETag/If-Match.</summary>
-public static partial class HttpConventions
+public static class HttpConventions
 {
     public static readonly DateTimeOffset EarliestHorizon = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset LatestHorizon = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
-    private static partial Regex Slug();
-
-    public static bool IsSlug(string? id) => id is { Length: > 0 and <= 80 } && Slug().IsMatch(id);
-
     public static IResult MalformedId(string field = "id") =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = ["must be a lower-case slug such as sanctions-relief"] });
 
-    public static IResult NotFound(string id) =>
-        TypedResults.Problem(statusCode: 404, title: "Unknown prediction", detail: $"No prediction '{id}'.");
+    public static IResult NotFound(string id) => Problem(Refusal.UnknownPrediction(id));
+
+    /// <summary>A refused write as problem+json: unknown is 404, a stale If-Match 412, a conflict 409.</summary>
+    public static IResult Problem(Refusal refusal) => TypedResults.Problem(
+        statusCode: refusal.Kind switch
+        {
+            RefusalKind.NotFound => StatusCodes.Status404NotFound,
+            RefusalKind.Stale => StatusCodes.Status412PreconditionFailed,
+            _ => StatusCodes.Status409Conflict,
+        },
+        title: refusal.Title, detail: refusal.Detail);
 
     /// <summary>ISO 8601 with offset, or a date-only value meaning midnight UTC.</summary>
     public static bool TryParseTime(string? text, out DateTimeOffset time)
@@ -62,9 +68,6 @@ public static partial class HttpConventions
         }
         return long.TryParse(value.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
     }
-
-    public static IResult Stale(long current) =>
-        TypedResults.Problem(statusCode: 412, title: "Stale If-Match", detail: $"The prediction is at version {current}.");
 
     public static IResult IfMatchRequired() =>
         TypedResults.Problem(statusCode: 428, title: "If-Match required", detail: "Send If-Match with the version from the ETag.");

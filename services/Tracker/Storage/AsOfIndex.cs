@@ -3,7 +3,7 @@ using Weasel.Core;
 using Weasel.Core.Migrations;
 using Weasel.Postgresql;
 
-namespace PolicyTracker.Tracker.Predictions;
+namespace PolicyTracker.Tracker.Storage;
 
 /// <summary>
 /// As-of by recorded time looks up the version current at T; an index on the event table's stream

@@ -1,18 +1,31 @@
 using JasperFx.Events;
 using Marten;
 using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.Tracker.Predictions;
+using PolicyTracker.Tracker.Storage;
 
-namespace PolicyTracker.Tracker.Predictions;
+namespace PolicyTracker.Tracker.Storage;
 
-/// <summary>What a decision produced: events to append, or the problem that stopped it.</summary>
-public sealed record Decision(IReadOnlyList<object> Events, IResult? Problem = null)
+public enum RefusalKind { NotFound, Stale, Conflict }
+
+/// <summary>Why a write appended nothing; the HTTP use cases answer it as a problem, other writers log or retry.</summary>
+public sealed record Refusal(RefusalKind Kind, string Title, string Detail)
 {
-    public static Decision Of(params object[] events) => new(events);
-    public static Decision Reject(IResult problem) => new([], problem);
+    public static Refusal NotFound(string title, string detail) => new(RefusalKind.NotFound, title, detail);
+    public static Refusal Conflict(string title, string detail) => new(RefusalKind.Conflict, title, detail);
+    public static Refusal UnknownPrediction(string id) => NotFound("Unknown prediction", $"No prediction '{id}'.");
+    public static Refusal Stale(long current) => new(RefusalKind.Stale, "Stale If-Match", $"The prediction is at version {current}.");
 }
 
-/// <summary>The state after the write (null when it was stopped), the problem that stopped it, and the version it started from.</summary>
-public sealed record WriteResult(Prediction? State, IResult? Problem, long VersionBefore)
+/// <summary>What a decision produced: events to append, or the refusal that stopped it.</summary>
+public sealed record Decision(IReadOnlyList<object> Events, Refusal? Refusal = null)
+{
+    public static Decision Of(params object[] events) => new(events);
+    public static Decision Reject(Refusal refusal) => new([], refusal);
+}
+
+/// <summary>The state after the write (null when it was refused), the refusal, and the version it started from.</summary>
+public sealed record WriteResult(Prediction? State, Refusal? Refusal, long VersionBefore)
 {
     public bool Appended => State is not null && State.Version > VersionBefore;
 }
@@ -22,19 +35,19 @@ public sealed record WriteResult(Prediction? State, IResult? Problem, long Versi
 /// consumer, the horizon watcher, the seeder): fetch for writing, honour the expected version, decide,
 /// append, save. The hash links, checkpoints and development records follow from the inline
 /// <see cref="PredictionLedgerProjection"/>. A writer without an expected version retries a lost race
-/// with a fresh decision (nothing it sent is lost); one with an expected version that loses gets 412.
+/// with a fresh decision (nothing it sent is lost); one with an expected version that loses is stale.
 /// </summary>
 public static class PredictionWrites
 {
     private const int Attempts = 20;
 
-    /// <summary>For a prediction that must exist: an unknown id is 404 before the decision runs.</summary>
+    /// <summary>For a prediction that must exist: an unknown id is refused before the decision runs.</summary>
     public static Task<WriteResult> AppendAsync(
         IDocumentStore store, string id, string recordedBy, long? expectedVersion,
         Func<Prediction, IDocumentSession, Task<Decision>> decide, CancellationToken cancellationToken,
         Action<IDocumentSession>? describe = null) =>
         WriteAsync(store, id, recordedBy, expectedVersion,
-            (state, session) => state is null ? Task.FromResult(Decision.Reject(HttpConventions.NotFound(id))) : decide(state, session),
+            (state, session) => state is null ? Task.FromResult(Decision.Reject(Refusal.UnknownPrediction(id))) : decide(state, session),
             cancellationToken, describe);
 
     /// <summary>
@@ -56,7 +69,7 @@ public static class PredictionWrites
             var current = stream.CurrentVersion ?? 0;
             if (expectedVersion is { } expected && expected != current)
             {
-                return stream.Aggregate is null ? new(null, HttpConventions.NotFound(id), 0) : new(null, HttpConventions.Stale(current), current);
+                return new(null, stream.Aggregate is null ? Refusal.UnknownPrediction(id) : Refusal.Stale(current), current);
             }
             Prediction? before = null;
             if (stream.Aggregate is not null)
@@ -65,9 +78,9 @@ public static class PredictionWrites
                 before.Version = current;
             }
             var decision = await decide(before, session);
-            if (decision.Problem is not null)
+            if (decision.Refusal is not null)
             {
-                return new(null, decision.Problem, current);
+                return new(null, decision.Refusal, current);
             }
             if (decision.Events.Count == 0)
             {
@@ -85,11 +98,11 @@ public static class PredictionWrites
             {
                 if (expectedVersion is not null)
                 {
-                    return new(null, HttpConventions.Stale(current + 1), current);
+                    return new(null, Refusal.Stale(current + 1), current);
                 }
                 if (attempt >= Attempts)
                 {
-                    return new(null, TypedResults.Problem(statusCode: 409, title: "Write lost a race", detail: "Too many concurrent writers; retry."), current);
+                    return new(null, Refusal.Conflict("Write lost a race", "Too many concurrent writers; retry."), current);
                 }
                 await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
             }

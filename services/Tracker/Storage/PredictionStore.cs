@@ -2,9 +2,10 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using PolicyTracker.ServiceDefaults.Persistence;
+using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Publishing;
 
-namespace PolicyTracker.Tracker.Predictions;
+namespace PolicyTracker.Tracker.Storage;
 
 public static class PredictionStore
 {
