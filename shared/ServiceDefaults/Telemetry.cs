@@ -14,7 +14,10 @@ namespace PolicyTracker.ServiceDefaults;
 
 public static class Telemetry
 {
-    /// <summary>Sources every service listens to; services add their own meter through <paramref name="extraMeters"/>.</summary>
+    /// <summary>
+    /// Activity sources and meters every service exports. A service's own instruments go on the
+    /// "PolicyTracker" meter and activity source, so nothing here changes when a service adds one.
+    /// </summary>
     public static readonly string[] Sources = ["Marten", "MassTransit", "PolicyTracker"];
 
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)

@@ -18,34 +18,34 @@ public static class StatementInputs
     public const int MaxTextLength = 20_000;
     public const int MaxShortField = 2_000;
 
-    public static (StatementInput? Input, Dictionary<string, string[]> Errors) Parse(JsonElement json, string prefix = "")
+    public static (StatementInput? Input, Dictionary<string, string[]> Errors) Parse(JsonElement json)
     {
         var errors = new Dictionary<string, string[]>();
         if (json.ValueKind != JsonValueKind.Object)
         {
-            errors[prefix.Length == 0 ? "body" : prefix.TrimEnd('.')] = ["must be a JSON object"];
+            errors["body"] = ["must be a JSON object"];
             return (null, errors);
         }
 
-        var text = ReadString(json, "text", prefix, errors);
+        var text = ReadString(json, "text", "", errors);
         if (text is not null && string.IsNullOrWhiteSpace(text))
         {
-            errors[prefix + "text"] = ["is required"];
+            errors["text"] = ["is required"];
         }
-        else if (text is null && !errors.ContainsKey(prefix + "text"))
+        else if (text is null && !errors.ContainsKey("text"))
         {
-            errors[prefix + "text"] = ["is required"];
+            errors["text"] = ["is required"];
         }
         else if (text is { Length: > MaxTextLength })
         {
-            errors[prefix + "text"] = [$"must be at most {MaxTextLength} characters"];
+            errors["text"] = [$"must be at most {MaxTextLength} characters"];
         }
 
         DateTimeOffset? publishedAt = null;
-        var publishedText = ReadString(json, "publishedAt", prefix, errors);
+        var publishedText = ReadString(json, "publishedAt", "", errors);
         if (publishedText is null)
         {
-            errors.TryAdd(prefix + "publishedAt", ["is required"]);
+            errors.TryAdd("publishedAt", ["is required"]);
         }
         else if (ParseTime(publishedText) is { } parsed)
         {
@@ -53,19 +53,19 @@ public static class StatementInputs
         }
         else
         {
-            errors[prefix + "publishedAt"] = ["must be an ISO 8601 time with offset or a date (yyyy-MM-dd)"];
+            errors["publishedAt"] = ["must be an ISO 8601 time with offset or a date (yyyy-MM-dd)"];
         }
 
-        var speaker = Short(json, "speaker", prefix, errors);
-        var source = ParseSource(json, prefix, errors);
-        var links = ParseLinks(json, prefix, errors);
+        var speaker = Short(json, "speaker", "", errors);
+        var source = ParseSource(json, errors);
+        var links = ParseLinks(json, errors);
 
         return errors.Count > 0
             ? (null, errors)
             : (new StatementInput(text!.Trim(), publishedAt!.Value, speaker, source, links), errors);
     }
 
-    public static IReadOnlyList<LinkInput> ParseLinks(JsonElement json, string prefix, Dictionary<string, string[]> errors)
+    public static IReadOnlyList<LinkInput> ParseLinks(JsonElement json, Dictionary<string, string[]> errors)
     {
         if (!json.TryGetProperty("links", out var array) || array.ValueKind == JsonValueKind.Null)
         {
@@ -73,14 +73,14 @@ public static class StatementInputs
         }
         if (array.ValueKind != JsonValueKind.Array)
         {
-            errors[prefix + "links"] = ["must be an array"];
+            errors["links"] = ["must be an array"];
             return [];
         }
         var links = new List<LinkInput>();
         var index = 0;
         foreach (var link in array.EnumerateArray())
         {
-            var at = $"{prefix}links[{index++}].";
+            var at = $"links[{index++}].";
             if (link.ValueKind != JsonValueKind.Object)
             {
                 errors[at.TrimEnd('.')] = ["must be an object"];
@@ -101,7 +101,7 @@ public static class StatementInputs
         }
         if (links.GroupBy(l => l.PredictionId).Any(g => g.Count() > 1))
         {
-            errors[prefix + "links"] = ["must name each prediction at most once"];
+            errors["links"] = ["must name each prediction at most once"];
         }
         return links;
     }
@@ -123,7 +123,7 @@ public static class StatementInputs
         return null;
     }
 
-    private static SourceReference? ParseSource(JsonElement json, string prefix, Dictionary<string, string[]> errors)
+    private static SourceReference? ParseSource(JsonElement json, Dictionary<string, string[]> errors)
     {
         if (!json.TryGetProperty("source", out var source) || source.ValueKind == JsonValueKind.Null)
         {
@@ -131,10 +131,10 @@ public static class StatementInputs
         }
         if (source.ValueKind != JsonValueKind.Object)
         {
-            errors[prefix + "source"] = ["must be an object"];
+            errors["source"] = ["must be an object"];
             return null;
         }
-        var at = prefix + "source.";
+        var at = "source.";
         var url = ReadString(source, "url", at, errors);
         if (!string.IsNullOrWhiteSpace(url))
         {

@@ -34,7 +34,7 @@ public static class SubmitStatementEndpoints
         var unknown = await StatementIntake.UnknownPredictionsAsync(store, input.Links.Select(l => l.PredictionId), cancellationToken);
         if (unknown.Count > 0)
         {
-            return TypedResults.ValidationProblem(UnknownLinkErrors(input, unknown, ""));
+            return TypedResults.ValidationProblem(UnknownLinkErrors(input, unknown));
         }
         var result = (await StatementIntake.IngestAsync(store, [input], user.PrincipalName(), clock.GetUtcNow(), matching.Value, cancellationToken))[0];
         return result.Duplicate
@@ -76,7 +76,7 @@ public static class SubmitStatementEndpoints
         {
             foreach (var candidate in candidates.Where(c => c.Input.Links.Any(l => unknown.Contains(l.PredictionId))).ToList())
             {
-                rejected.Add(new RejectedItem(candidate.Index, candidate.Line, UnknownLinkErrors(candidate.Input, unknown, "")));
+                rejected.Add(new RejectedItem(candidate.Index, candidate.Line, UnknownLinkErrors(candidate.Input, unknown)));
                 candidates.Remove(candidate);
             }
         }
@@ -89,11 +89,11 @@ public static class SubmitStatementEndpoints
             Statements: [.. candidates.Zip(results, (c, r) => new BatchItemResult(c.Index, r.Id, r.Duplicate ? "duplicate" : "accepted"))]));
     }
 
-    private static Dictionary<string, string[]> UnknownLinkErrors(StatementInput input, HashSet<string> unknown, string prefix) =>
+    private static Dictionary<string, string[]> UnknownLinkErrors(StatementInput input, HashSet<string> unknown) =>
         input.Links
             .Select((link, index) => (link, index))
             .Where(l => unknown.Contains(l.link.PredictionId))
-            .ToDictionary(l => $"{prefix}links[{l.index}].predictionId", l => new[] { $"unknown prediction '{l.link.PredictionId}'" });
+            .ToDictionary(l => $"links[{l.index}].predictionId", l => new[] { $"unknown prediction '{l.link.PredictionId}'" });
 
     public sealed record RejectedItem(int Index, int? Line, Dictionary<string, string[]> Errors);
     public sealed record BatchItemResult(int Index, Guid Id, string Status);

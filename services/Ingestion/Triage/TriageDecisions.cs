@@ -23,7 +23,7 @@ public static class TriageDecisions
         {
             errors["dismiss"] = ["must be true or false"];
         }
-        var links = StatementInputs.ParseLinks(body, "", errors);
+        var links = StatementInputs.ParseLinks(body, errors);
         var reason = StatementInputs.ReadString(body, "reason", "", errors)?.Trim();
         if (dismiss)
         {
