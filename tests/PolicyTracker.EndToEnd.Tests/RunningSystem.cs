@@ -20,15 +20,8 @@ public sealed class RunningSystem : IAsyncLifetime
     public IsolatedInfrastructure Infrastructure { get; private set; } = null!;
     public Uri Gateway => new($"http://127.0.0.1:{_ports["Gateway"]}");
 
-    public HttpClient Client(string? apiKey = null)
-    {
-        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
-        if (apiKey is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        }
-        return client;
-    }
+    public HttpClient Client(string? apiKey = null) =>
+        new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) }.WithApiKey(apiKey);
 
     public async ValueTask InitializeAsync()
     {

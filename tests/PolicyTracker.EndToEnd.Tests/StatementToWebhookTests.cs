@@ -63,6 +63,11 @@ public sealed class StatementToWebhookTests(RunningSystem system) : IClassFixtur
         }
         new StandardWebhook(secret).Verify(delivered.Body, headers);
         headers["traceparent"].ToString().ShouldNotBeNullOrEmpty();
+        // The signature the system sent must also fail once tampered with, in its body or its signature.
+        Should.Throw<Exception>(() => new StandardWebhook(secret).Verify(delivered.Body.Replace("unlikely", "likely"), headers));
+        var signature = headers["webhook-signature"].ToString();
+        headers["webhook-signature"] = signature[..^4] + (signature[^4] == 'A' ? 'B' : 'A') + signature[^3..];
+        Should.Throw<Exception>(() => new StandardWebhook(secret).Verify(delivered.Body, headers));
 
         var body = JsonDocument.Parse(delivered.Body).RootElement;
         body.GetProperty("type").GetString().ShouldBe("prediction.status-changed");

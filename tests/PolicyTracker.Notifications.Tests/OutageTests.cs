@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,18 +19,9 @@ public sealed class OutageCollection : ICollectionFixture<OutageFixture>
 [Collection(OutageCollection.Name)]
 public sealed class OutageTests(OutageFixture fixture)
 {
-    private static readonly HttpClient Management = CreateManagement();
-
-    private static HttpClient CreateManagement()
-    {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{LocalInfrastructure.RabbitManagementPort}") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
-        return client;
-    }
-
     private async Task<long> UnacknowledgedAsync()
     {
-        var queue = await Management.GetFromJsonAsync<JsonElement>($"/api/queues/{fixture.Infrastructure.Name}/{PredictionEventsEndpoint.Name}");
+        var queue = await fixture.Infrastructure.QueueAsync(PredictionEventsEndpoint.Name);
         return queue.TryGetProperty("messages_unacknowledged", out var n) ? n.GetInt64() : 0;
     }
 

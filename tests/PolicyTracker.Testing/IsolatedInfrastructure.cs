@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Npgsql;
 
 namespace PolicyTracker.Testing;
@@ -49,6 +50,10 @@ public sealed class IsolatedInfrastructure : IAsyncDisposable
     }
 
     public Task StartRabbitAsync() => GrantRabbitAsync();
+
+    /// <summary>A queue of this test's vhost as the RabbitMQ management API describes it (messages, type, durable...).</summary>
+    public Task<JsonElement> QueueAsync(string queue) =>
+        Management.GetFromJsonAsync<JsonElement>($"/api/queues/{Name}/{Uri.EscapeDataString(queue)}");
 
     /// <summary>PostgreSQL becomes unreachable for this test's database: new connections refused, open ones ended.</summary>
     public async Task StopPostgresAsync()

@@ -12,6 +12,9 @@ public class ServiceFactory<TProgram>(IsolatedInfrastructure infrastructure, IDi
 {
     public IsolatedInfrastructure Infrastructure => infrastructure;
 
+    /// <summary>A client of the service under test sending <paramref name="apiKey"/>; null for an anonymous one.</summary>
+    public HttpClient Client(string? apiKey = null) => CreateClient().WithApiKey(apiKey);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");

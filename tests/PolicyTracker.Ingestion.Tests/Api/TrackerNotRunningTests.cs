@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.Ingestion.Tests.Support;
@@ -33,10 +31,8 @@ public sealed class TrackerNotRunningTests(TrackerNotConsumingFixture ingestion)
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{LocalInfrastructure.RabbitManagementPort}") };
-        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
         var queue = await Eventually.Get(
-            () => management.GetFromJsonAsync<JsonElement>($"/api/queues/{ingestion.Infrastructure.Name}/log-development"),
+            () => ingestion.Infrastructure.QueueAsync("log-development"),
             q => q.TryGetProperty("messages", out var m) && m.GetInt32() >= 1,
             "the command waiting in the tracker's queue");
         queue.GetProperty("type").GetString().ShouldBe("classic");

@@ -46,15 +46,7 @@ public class IngestionFixture : IAsyncLifetime
 
     public IDocumentStore Store => Service.Services.GetRequiredService<IDocumentStore>();
 
-    public HttpClient Client(string? apiKey = "analyst-dev-key")
-    {
-        var client = Service.CreateClient();
-        if (apiKey is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        }
-        return client;
-    }
+    public HttpClient Client(string? apiKey = "analyst-dev-key") => Service.Client(apiKey);
 
     public async ValueTask DisposeAsync()
     {

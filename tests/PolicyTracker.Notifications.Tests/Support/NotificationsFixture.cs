@@ -54,15 +54,7 @@ public class NotificationsFixture : IAsyncLifetime
 
     public HttpClient Client(string? apiKey = "subscriber-dev-key") => ClientOf(Factory, apiKey);
 
-    public static HttpClient ClientOf(ServiceFactory<Program> factory, string? apiKey = "subscriber-dev-key")
-    {
-        var client = factory.CreateClient();
-        if (apiKey is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        }
-        return client;
-    }
+    public static HttpClient ClientOf(ServiceFactory<Program> factory, string? apiKey = "subscriber-dev-key") => factory.Client(apiKey);
 
     /// <summary>Publishes as the Tracker does: MessageId = the event's id.</summary>
     public async Task<Guid> PublishAsync<T>(T message, Guid? eventId = null) where T : class

@@ -32,16 +32,6 @@ public sealed class TrackerFactory(IsolatedInfrastructure infrastructure, Manual
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
     }
-
-    public HttpClient Client(string? key = null)
-    {
-        var client = CreateClient();
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        }
-        return client;
-    }
 }
 
 /// <summary>One isolated database and vhost per test class, one running Tracker.</summary>
