@@ -1,23 +1,13 @@
-using PolicyTracker.Ingestion.Feeds;
-using PolicyTracker.Ingestion.Predictions;
-using PolicyTracker.Ingestion.ReadingStatements;
-using PolicyTracker.Ingestion.Statements;
-using PolicyTracker.Ingestion.SubmittingStatements;
-using PolicyTracker.Ingestion.Triage;
+using PolicyTracker.Ingestion;
 using PolicyTracker.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddStatementStore();
-builder.AddPredictionReadModel();
-builder.AddFeeds();
+builder.AddIngestion();
 
 var app = builder.Build();
 app.MapServiceDefaults();
-app.MapSubmitStatementEndpoints();
-app.MapStatementViewEndpoints();
-app.MapTriageEndpoints();
-app.MapFeedEndpoints();
+app.MapIngestion();
 app.Run();
 
 public partial class Program;

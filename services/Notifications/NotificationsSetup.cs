@@ -22,6 +22,12 @@ namespace PolicyTracker.Notifications;
 
 public static class NotificationsSetup
 {
+    /// <summary>Everything Notifications registers: its store, its consumers and the delivery workers.</summary>
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder) =>
+        builder.AddNotificationsStore().AddNotificationsMessaging().AddDeliveries();
+
+    public static WebApplication MapNotifications(this WebApplication app) => app.MapNotificationsEndpoints();
+
     public static IHostApplicationBuilder AddNotificationsStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);

@@ -3,13 +3,11 @@ using PolicyTracker.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddNotificationsStore();
-builder.AddNotificationsMessaging();
-builder.AddDeliveries();
+builder.AddNotifications();
 
 var app = builder.Build();
 app.MapServiceDefaults();
-app.MapNotificationsEndpoints();
+app.MapNotifications();
 app.Run();
 
 public partial class Program;

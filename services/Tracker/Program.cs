@@ -1,16 +1,13 @@
 using PolicyTracker.ServiceDefaults;
 using PolicyTracker.Tracker;
-using PolicyTracker.Tracker.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddPredictionStore();
-builder.AddTrackerMessaging();
-builder.AddTrackerWorkers();
+builder.AddTracker();
 
 var app = builder.Build();
 app.MapServiceDefaults();
-app.MapPredictionEndpoints();
+app.MapTracker();
 app.Run();
 
 public partial class Program;

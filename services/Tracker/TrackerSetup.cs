@@ -13,12 +13,19 @@ using PolicyTracker.Tracker.RevisingProbability;
 using PolicyTracker.Tracker.RewordingPrediction;
 using PolicyTracker.Tracker.Scoring;
 using PolicyTracker.Tracker.Seeding;
+using PolicyTracker.Tracker.Storage;
 
 namespace PolicyTracker.Tracker;
 
 public static class TrackerSetup
 {
-    public static IHostApplicationBuilder AddTrackerMessaging(this IHostApplicationBuilder builder) =>
+    /// <summary>Everything the Tracker registers: the prediction store, its messaging and its workers.</summary>
+    public static IHostApplicationBuilder AddTracker(this IHostApplicationBuilder builder) =>
+        builder.AddPredictionStore().AddTrackerMessaging().AddTrackerWorkers();
+
+    public static WebApplication MapTracker(this WebApplication app) => app.MapPredictionEndpoints();
+
+    private static IHostApplicationBuilder AddTrackerMessaging(this IHostApplicationBuilder builder) =>
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<LogDevelopmentConsumer, LogDevelopmentConsumerDefinition>();
@@ -26,8 +33,10 @@ public static class TrackerSetup
         });
 
     /// <summary>Seeding runs before the host serves requests; the horizon watcher runs for as long as it lives.</summary>
-    public static IHostApplicationBuilder AddTrackerWorkers(this IHostApplicationBuilder builder)
+    private static IHostApplicationBuilder AddTrackerWorkers(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<HorizonCheckOptions>().BindConfiguration(HorizonCheckOptions.Section)
+            .Validate(o => o.Interval > TimeSpan.Zero, $"{HorizonCheckOptions.Section}:Interval must be positive").ValidateOnStart();
         builder.Services.AddHostedService<PredictionSeeder>();
         builder.Services.AddSingleton<EffectiveReplayCache>();
         builder.Services.AddSingleton<HorizonWatcher>();
@@ -35,7 +44,7 @@ public static class TrackerSetup
         return builder;
     }
 
-    public static WebApplication MapPredictionEndpoints(this WebApplication app)
+    private static WebApplication MapPredictionEndpoints(this WebApplication app)
     {
         app.MapGroup("/api/predictions")
             .WithTags("Predictions")

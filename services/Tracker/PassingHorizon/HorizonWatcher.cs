@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.Options;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
@@ -25,19 +26,31 @@ public static class Passing
     }
 }
 
+/// <summary>The horizon check, bound from Tracker:HorizonCheck.</summary>
+public sealed class HorizonCheckOptions
+{
+    public const string Section = "Tracker:HorizonCheck";
+
+    /// <summary>
+    /// Development replays the essay's 2017-2025 history on a 2026 clock: with the check on, every
+    /// prediction would be overdue before the first development arrived, so Development turns it off.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
 /// <summary>Checks horizons on the injected clock, so tests move time instead of waiting for it.</summary>
-public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, IConfiguration configuration, ILogger<HorizonWatcher> logger) : BackgroundService
+public sealed class HorizonWatcher(IDocumentStore store, TimeProvider clock, IOptions<HorizonCheckOptions> options, ILogger<HorizonWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Development replays the essay's 2017-2025 history on a 2026 clock: with the check on, every
-        // prediction would be overdue before the first development arrived, so Development turns it off.
-        if (!configuration.GetValue("Tracker:HorizonCheck:Enabled", true))
+        if (!options.Value.Enabled)
         {
-            logger.LogInformation("Horizon check disabled by Tracker:HorizonCheck:Enabled");
+            logger.LogInformation("Horizon check disabled by {Section}:Enabled", HorizonCheckOptions.Section);
             return;
         }
-        var interval = configuration.GetValue("Tracker:HorizonCheckInterval", TimeSpan.FromMinutes(1));
+        var interval = options.Value.Interval;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -20,7 +20,7 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 public sealed class TrackerFactory(IsolatedInfrastructure infrastructure, ManualClock clock)
     : ServiceFactory<Program>(infrastructure, new Dictionary<string, string?>
     {
-        ["Tracker:HorizonCheckInterval"] = "00:00:00.200",
+        ["Tracker:HorizonCheck:Interval"] = "00:00:00.200",
         ["Tracker:HorizonCheck:Enabled"] = "true",
     })
 {
