@@ -69,7 +69,7 @@ public static class NotificationsSetup
                 }
             });
         });
-        builder.Services.AddHostedService<PredictionCatalogLoader>();
+        builder.AddPredictionCatalog(PredictionSummary.From);
         return builder;
     }
 

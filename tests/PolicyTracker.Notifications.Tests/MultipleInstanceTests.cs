@@ -21,7 +21,7 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         ["Webhooks:PollInterval"] = "00:00:00.100",
         ["Webhooks:ClaimLease"] = claimLease,
         ["Webhooks:ClaimBatchSize"] = "20",
-        ["Predictions:CatalogRequestTimeout"] = "00:00:01",
+        ["Predictions:Catalog:RequestTimeout"] = "00:00:01",
     };
 
     /// <summary>

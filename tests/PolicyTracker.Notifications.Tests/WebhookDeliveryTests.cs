@@ -336,6 +336,27 @@ public sealed class WebhookDeliveryTests(NotificationsFixture fixture)
     }
 
     [Fact]
+    public async Task A_reword_that_overtakes_its_registration_does_not_cost_the_prediction_its_tags()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var client = fixture.Client();
+        var tag = "tag-" + Guid.NewGuid().ToString("N")[..8];
+        var predictionId = NotificationsFixture.NewPredictionId();
+        // The reword of a prediction not yet known is ignored, so the registration that follows is not taken for stale.
+        var reworded = await fixture.PublishAsync(new PredictionRewordedNotice(predictionId, 2, "Reworded", "claim", "criteria", DateTimeOffset.UtcNow, "dev-analyst"));
+        await fixture.WaitConsumedAsync(reworded);
+        var registered = await fixture.PublishAsync(new PredictionRegisteredNotice(predictionId, 1, "Tagged", "claim", "criteria", DateTimeOffset.UtcNow.AddYears(1),
+            0.5, [tag], [], PredictionStatus.Uncertain, DateTimeOffset.UtcNow, "dev-analyst"));
+        await fixture.WaitConsumedAsync(registered);
+        await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { tags = new[] { tag } });
+
+        await fixture.PublishAsync(NotificationsFixture.StatusChanged(predictionId));
+
+        var webhook = await Eventually.Get(() => Task.FromResult(receiver.Received.FirstOrDefault()), r => r is not null, "the status change for the tagged prediction");
+        JsonDocument.Parse(webhook!.Body).RootElement.GetProperty("data").GetProperty("predictionId").GetString().ShouldBe(predictionId);
+    }
+
+    [Fact]
     public async Task Developments_and_probability_moves_reach_only_subscriptions_that_ask_for_them()
     {
         await using var asking = await WebhookReceiver.StartAsync();

@@ -1,10 +1,11 @@
 using System.Text;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
 /// <summary>Ingestion's local copy of a Tracker prediction: enough to refuse unknown links and to match statements.</summary>
-public sealed class KnownPrediction
+public sealed class KnownPrediction : IPredictionCopy
 {
     public string Id { get; set; } = "";
     public long Version { get; set; }

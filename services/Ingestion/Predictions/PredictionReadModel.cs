@@ -11,8 +11,7 @@ public static class PredictionReadModel
 
     public static IHostApplicationBuilder AddPredictionReadModel(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PredictionCatalogOptions>().Bind(builder.Configuration.GetSection("Predictions:Catalog"));
-        builder.Services.AddHostedService<PredictionCatalogLoader>();
+        builder.AddPredictionCatalog(KnownPrediction.From);
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<PredictionRegisteredConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });

@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
@@ -11,7 +12,7 @@ public sealed class PredictionRegisteredConsumer(IDocumentSession session) : ICo
         var message = context.Message;
         var known = await session.LoadAsync<KnownPrediction>(message.PredictionId, context.CancellationToken);
         // Redeliveries and messages overtaken by the start-up catalog carry a version we already hold.
-        if (known is not null && known.Version >= message.Version)
+        if (!PredictionCopies.Replaces(known, message.Version))
         {
             return;
         }

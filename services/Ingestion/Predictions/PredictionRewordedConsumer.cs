@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
@@ -10,12 +11,11 @@ public sealed class PredictionRewordedConsumer(IDocumentSession session) : ICons
     {
         var message = context.Message;
         var known = await session.LoadAsync<KnownPrediction>(message.PredictionId, context.CancellationToken);
-        // Without the registration there are no search terms to keep; the start-up catalog brings the whole prediction.
-        if (known is null || known.Version >= message.Version)
+        if (!PredictionCopies.Updates(known, message.Version))
         {
             return;
         }
-        known.Version = message.Version;
+        known!.Version = message.Version;
         known.Title = message.Title;
         known.Claim = message.Claim;
         session.Store(known);

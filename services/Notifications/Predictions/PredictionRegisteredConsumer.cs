@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Notifications.Predictions;
 
@@ -11,7 +12,7 @@ public sealed class PredictionRegisteredConsumer(IDocumentSession session) : ICo
         var m = context.Message;
         var known = await session.LoadAsync<PredictionSummary>(m.PredictionId, context.CancellationToken);
         // Events and the catalog may arrive in any order: keep the newest version.
-        if (known is not null && known.Version >= m.Version)
+        if (!PredictionCopies.Replaces(known, m.Version))
         {
             return;
         }

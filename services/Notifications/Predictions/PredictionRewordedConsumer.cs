@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Notifications.Predictions;
 
@@ -10,11 +11,13 @@ public sealed class PredictionRewordedConsumer(IDocumentSession session) : ICons
     {
         var m = context.Message;
         var known = await session.LoadAsync<PredictionSummary>(m.PredictionId, context.CancellationToken);
-        if (known is not null && known.Version >= m.Version)
+        if (!PredictionCopies.Updates(known, m.Version))
         {
             return;
         }
-        session.Store(new PredictionSummary { Id = m.PredictionId, Title = m.Title, Tags = known?.Tags ?? [], Version = m.Version });
+        known!.Title = m.Title;
+        known.Version = m.Version;
+        session.Store(known);
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

@@ -29,6 +29,7 @@ public class IngestionFixture : IAsyncLifetime
         {
             ["Predictions:Catalog:RetryDelay"] = "00:00:00.500",
             ["Predictions:Catalog:RequestTimeout"] = "00:00:02",
+            ["Predictions:Catalog:RetryMaxDelay"] = "00:00:01",
         };
         foreach (var (key, value) in Settings)
         {

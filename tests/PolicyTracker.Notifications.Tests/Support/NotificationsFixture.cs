@@ -27,8 +27,8 @@ public class NotificationsFixture : IAsyncLifetime
         ["Webhooks:RetrySchedule:4"] = "00:00:00.200",
         ["Webhooks:Jitter"] = "0.1",
         ["Webhooks:PollInterval"] = "00:00:00.100",
-        ["Predictions:CatalogRequestTimeout"] = "00:00:01",
-        ["Predictions:CatalogRetryMaxDelay"] = "00:00:01",
+        ["Predictions:Catalog:RequestTimeout"] = "00:00:01",
+        ["Predictions:Catalog:RetryMaxDelay"] = "00:00:01",
         ["Email:SmtpHost"] = "127.0.0.1",
         ["Email:SmtpPort"] = smtpPort.ToString(),
     };

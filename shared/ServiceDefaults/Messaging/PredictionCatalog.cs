@@ -1,0 +1,120 @@
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PolicyTracker.Contracts.Tracker;
+
+namespace PolicyTracker.ServiceDefaults.Messaging;
+
+/// <summary>A service's local copy of one Tracker prediction, as a Marten document keyed by the prediction id.</summary>
+public interface IPredictionCopy
+{
+    string Id { get; }
+    long Version { get; }
+}
+
+/// <summary>The start-up catalog request, bound from Predictions:Catalog.</summary>
+public sealed class PredictionCatalogOptions
+{
+    public const string Section = "Predictions:Catalog";
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first wait after a failed request; each later one doubles, up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The one rule for every local copy of the predictions. Registrations and catalog entries carry the
+/// whole prediction and replace an older copy; a reword changes only the wording, so it updates a copy
+/// we hold and is ignored for one we do not (the registration or the catalog brings the whole prediction;
+/// a partial copy stored now would make that later registration look stale and lose its tags and terms).
+/// </summary>
+public static class PredictionCopies
+{
+    public static bool Replaces(IPredictionCopy? known, long version) => known is null || known.Version < version;
+
+    public static bool Updates(IPredictionCopy? known, long version) => known is not null && known.Version < version;
+
+    /// <summary>
+    /// Loads the Tracker's catalog into <typeparamref name="T"/> documents at start-up: events the Tracker
+    /// published before this service's queue existed never reached it. The caller registers the request
+    /// client (<c>x.AddRequestClient&lt;GetPredictionCatalog&gt;()</c>) with its consumers.
+    /// </summary>
+    public static IHostApplicationBuilder AddPredictionCatalog<T>(this IHostApplicationBuilder builder, Func<PredictionCatalogEntry, T> copy)
+        where T : class, IPredictionCopy
+    {
+        builder.Services.AddOptions<PredictionCatalogOptions>().BindConfiguration(PredictionCatalogOptions.Section)
+            .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.RetryDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay,
+                $"{PredictionCatalogOptions.Section}: RequestTimeout and RetryDelay must be positive, RetryMaxDelay at least RetryDelay")
+            .ValidateOnStart();
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PredictionCatalogLoader<T>>(sp, copy));
+        return builder;
+    }
+
+    /// <summary>Stores every catalog entry that is new or newer than the copy held; returns how many.</summary>
+    public static async Task<int> StoreAsync<T>(IDocumentStore store, PredictionCatalog catalog, Func<PredictionCatalogEntry, T> copy,
+        CancellationToken cancellationToken) where T : class, IPredictionCopy
+    {
+        await using var session = store.LightweightSession();
+        var ids = catalog.Predictions.Select(p => p.PredictionId).ToArray();
+        var known = (await session.LoadManyAsync<T>(cancellationToken, ids)).ToDictionary(p => p.Id);
+        var stored = 0;
+        foreach (var entry in catalog.Predictions.Where(e => Replaces(known.GetValueOrDefault(e.PredictionId), e.Version)))
+        {
+            session.Store(copy(entry));
+            stored++;
+        }
+        await session.SaveChangesAsync(cancellationToken);
+        return stored;
+    }
+}
+
+/// <summary>Asks the Tracker for its catalog until it answers, waiting longer after each failure.</summary>
+public sealed class PredictionCatalogLoader<T>(
+    IServiceScopeFactory scopes,
+    IDocumentStore store,
+    IOptions<PredictionCatalogOptions> options,
+    TimeProvider clock,
+    ILogger<PredictionCatalogLoader<T>> logger,
+    Func<PredictionCatalogEntry, T> copy) : BackgroundService where T : class, IPredictionCopy
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = options.Value.RetryDelay;
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                using var scope = scopes.CreateScope();
+                var client = scope.ServiceProvider.GetRequiredService<IRequestClient<GetPredictionCatalog>>();
+                var response = await client.GetResponse<PredictionCatalog>(
+                    new GetPredictionCatalog(clock.GetUtcNow()), stoppingToken, RequestTimeout.After(ms: (int)options.Value.RequestTimeout.TotalMilliseconds));
+                var stored = await PredictionCopies.StoreAsync(store, response.Message, copy, stoppingToken);
+                logger.LogInformation("Prediction catalog loaded: {Count} predictions, {Stored} new or newer", response.Message.Predictions.Count, stored);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Prediction catalog not loaded yet (attempt {Attempt}): {Reason}; retrying in {Delay}", attempt, ex.Message, delay);
+            }
+            try
+            {
+                await Task.Delay(delay, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            delay = delay * 2 < options.Value.RetryMaxDelay ? delay * 2 : options.Value.RetryMaxDelay;
+        }
+    }
+}
