@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.AddingNote;
@@ -16,7 +18,7 @@ public static class Adding
 
     public static RouteGroupBuilder MapAddNote(this RouteGroupBuilder predictions)
     {
-        predictions.MapPost("/{id}/notes", async (string id, AddNoteRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        predictions.MapPost("/{id}/notes", async Task<Results<Created<VersionView>, ValidationProblem, ProblemHttpResult>> (string id, AddNoteRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
@@ -32,8 +34,11 @@ public static class Adding
                 return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
-            return Results.Created($"/api/predictions/{id}/timeline", new { version = result.State.Version });
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Created($"/api/predictions/{id}/timeline", new VersionView(result.State.Version));
+        })
+            .WithSummary("Add a note")
+            .WithDescription("An analyst's remark on the record: it moves neither probability nor status. Honours If-Match; answers the new version as ETag.")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

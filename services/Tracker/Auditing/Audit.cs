@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using Npgsql;
 using PolicyTracker.ServiceDefaults.Authentication;
@@ -11,6 +12,11 @@ namespace PolicyTracker.Tracker.Auditing;
 public sealed record StoredEvent(long Version, string Type, string Data);
 
 public sealed record IntegrityReport(bool Valid, int Events, string HeadHash, long? BrokenAtVersion);
+
+/// <summary>An event as an auditor reads it: its metadata, its data as stored, and its hash-chain link.</summary>
+public sealed record HistoryEntryView(
+    Guid EventId, long Version, long Sequence, string Type, DateTimeOffset RecordedAt, string RecordedBy, DateTimeOffset EffectiveAt,
+    string? CorrelationId, string? CausationId, object Data, string? Hash);
 
 public static class Audit
 {
@@ -42,7 +48,7 @@ public static class Audit
 
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder predictions)
     {
-        predictions.MapGet("/{id}/history", async (string id, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/history", async Task<Results<Ok<IEnumerable<HistoryEntryView>>, ValidationProblem, ProblemHttpResult>> (string id, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -54,23 +60,15 @@ public static class Audit
                 return NotFound(id);
             }
             var links = (await session.Query<EventHash>().Where(h => h.PredictionId == id).ToListAsync(ct)).ToDictionary(h => h.Version, h => h.Hash);
-            return Results.Ok(events.Select(e => new
-            {
-                eventId = e.Id,
-                version = e.Version,
-                sequence = e.Sequence,
-                type = Replays.TypeName((IPredictionEvent)e.Data),
-                recordedAt = e.Timestamp,
-                recordedBy = e.UserName ?? ((IPredictionEvent)e.Data).RecordedBy,
-                effectiveAt = ((IPredictionEvent)e.Data).EffectiveAt,
-                correlationId = e.CorrelationId,
-                causationId = e.CausationId,
-                data = e.Data,
-                hash = links.GetValueOrDefault(e.Version),
-            }));
-        }).RequireAuthorization(Policies.Auditor);
+            return TypedResults.Ok(events.Select(e => new HistoryEntryView(e.Id, e.Version, e.Sequence, Replays.TypeName((IPredictionEvent)e.Data),
+                e.Timestamp, e.UserName ?? ((IPredictionEvent)e.Data).RecordedBy, ((IPredictionEvent)e.Data).EffectiveAt,
+                e.CorrelationId, e.CausationId, e.Data, links.GetValueOrDefault(e.Version))));
+        })
+            .WithSummary("A prediction's history, as stored")
+            .WithDescription("Every event with who recorded it and when, its correlation and causation ids, its data and its hash-chain link. Auditor key.")
+            .RequireAuthorization(Policies.Auditor);
 
-        predictions.MapGet("/{id}/integrity", async (string id, IDocumentStore store, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/integrity", async Task<Results<Ok<IntegrityReport>, ValidationProblem, ProblemHttpResult>> (string id, IDocumentStore store, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -102,9 +100,11 @@ public static class Audit
                 return NotFound(id);
             }
             var links = (await session.Query<EventHash>().Where(h => h.PredictionId == id).ToListAsync(ct)).ToDictionary(h => h.Version, h => h.Hash);
-            var report = Verify(events, links, streamVersion);
-            return Results.Ok(new { valid = report.Valid, events = report.Events, headHash = report.HeadHash, brokenAtVersion = report.BrokenAtVersion });
-        }).RequireAuthorization(Policies.Auditor);
+            return TypedResults.Ok(Verify(events, links, streamVersion));
+        })
+            .WithSummary("Check a prediction's hash chain")
+            .WithDescription("Recomputes the chain from the rows as PostgreSQL holds them; names the first version whose row is missing or edited. Auditor key.")
+            .RequireAuthorization(Policies.Auditor);
         return predictions;
     }
 }

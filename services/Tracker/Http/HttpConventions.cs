@@ -1,6 +1,5 @@
 using System.Globalization;
-using PolicyTracker.Contracts.Tracker;
-
+using Microsoft.AspNetCore.Http.HttpResults;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
 
@@ -12,13 +11,13 @@ public static class HttpConventions
     public static readonly DateTimeOffset EarliestHorizon = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset LatestHorizon = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static IResult MalformedId(string field = "id") =>
+    public static ValidationProblem MalformedId(string field = "id") =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = ["must be a lower-case slug such as sanctions-relief"] });
 
-    public static IResult NotFound(string id) => Problem(Refusal.UnknownPrediction(id));
+    public static ProblemHttpResult NotFound(string id) => Problem(Refusal.UnknownPrediction(id));
 
     /// <summary>A refused write as problem+json: unknown is 404, a stale If-Match 412, a conflict 409.</summary>
-    public static IResult Problem(Refusal refusal) => TypedResults.Problem(
+    public static ProblemHttpResult Problem(Refusal refusal) => TypedResults.Problem(
         statusCode: refusal.Kind switch
         {
             RefusalKind.NotFound => StatusCodes.Status404NotFound,
@@ -69,7 +68,7 @@ public static class HttpConventions
         return long.TryParse(value.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
     }
 
-    public static IResult IfMatchRequired() =>
+    public static ProblemHttpResult IfMatchRequired() =>
         TypedResults.Problem(statusCode: 428, title: "If-Match required", detail: "Send If-Match with the version from the ETag.");
 
     public static void Require(Dictionary<string, string[]> errors, string field, bool ok, string message)
@@ -81,38 +80,4 @@ public static class HttpConventions
     }
 
     public static bool IsProbability(double? p) => p is >= ProbabilityRules.Minimum and <= ProbabilityRules.Maximum;
-
-    public static object View(Prediction p) => new
-    {
-        id = p.Id,
-        title = p.Title,
-        claim = p.Claim,
-        status = p.Status,
-        probability = p.Probability,
-        horizon = p.Horizon,
-        tags = p.Tags,
-        version = p.Version,
-        updatedAt = p.UpdatedAt,
-    };
-
-    public static Dictionary<string, object?> Details(Prediction p) => new()
-    {
-        ["id"] = p.Id,
-        ["title"] = p.Title,
-        ["claim"] = p.Claim,
-        ["status"] = p.Status,
-        ["probability"] = p.Probability,
-        ["horizon"] = p.Horizon,
-        ["tags"] = p.Tags,
-        ["version"] = p.Version,
-        ["updatedAt"] = p.UpdatedAt,
-        ["resolutionCriteria"] = p.ResolutionCriteria,
-        ["prior"] = p.Prior,
-        ["searchTerms"] = p.SearchTerms,
-        ["source"] = new { title = p.Source.Title, author = p.Source.Author, quote = p.Source.Quote },
-        ["developmentCount"] = p.DevelopmentCount,
-        ["resolution"] = p.Resolution is { } r
-            ? new { outcome = r.Outcome, rationale = r.Rationale, resolvedAt = r.ResolvedAt, resolvedBy = r.ResolvedBy }
-            : null,
-    };
 }

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
@@ -15,7 +17,7 @@ public static class LogDevelopmentEndpoint
 {
     public static RouteGroupBuilder MapLogDevelopment(this RouteGroupBuilder predictions)
     {
-        predictions.MapPost("/{id}/developments", async (string id, LogDevelopmentRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        predictions.MapPost("/{id}/developments", async Task<Results<Created<DevelopmentWriteView>, ValidationProblem, ProblemHttpResult>> (string id, LogDevelopmentRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -42,14 +44,12 @@ public static class LogDevelopmentEndpoint
             }
             var state = result.State!;
             http.Response.Headers.ETag = ETag(state.Version);
-            return TypedResults.Created($"/api/predictions/{id}/developments/{development.DevelopmentId}", new
-            {
-                developmentId = development.DevelopmentId,
-                version = state.Version,
-                probability = state.Probability,
-                status = state.Status,
-            });
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Created($"/api/predictions/{id}/developments/{development.DevelopmentId}",
+                new DevelopmentWriteView(development.DevelopmentId, state.Version, state.Probability, state.Status));
+        })
+            .WithSummary("Log a development")
+            .WithDescription("Shifts the probability in log-odds by stance and strength (weights 0.2, 0.5, 1.0, 2.5); a band crossed by the hysteresis margin changes the status in the same write. Honours If-Match.")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

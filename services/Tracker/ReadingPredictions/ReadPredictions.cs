@@ -1,12 +1,24 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReadingPredictions;
+
+/// <summary>One line of a timeline: the event and the probability and status after it.</summary>
+public sealed record TimelineEntryView(
+    long Version, string Type, DateTimeOffset RecordedAt, DateTimeOffset EffectiveAt, string RecordedBy, string Summary,
+    double Probability, PredictionStatus Status)
+{
+    public static TimelineEntryView Of(TimelineEntry e) =>
+        new(e.Event.Version, Replays.TypeName(e.Event.Data), e.Event.RecordedAt, e.Event.Data.EffectiveAt, e.Event.Data.RecordedBy,
+            Replays.Summary(e.Event.Data), e.State.Probability, e.State.Status);
+}
 
 /// <summary>The public reads: list, detail, timeline in both orders, and as-of on both time axes.</summary>
 public static class ReadPredictions
@@ -15,7 +27,7 @@ public static class ReadPredictions
 
     public static RouteGroupBuilder MapReadPredictions(this RouteGroupBuilder predictions)
     {
-        predictions.MapGet("/", async (string? status, string? tag, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/", async Task<Results<Ok<IEnumerable<PredictionView>>, ValidationProblem>> (string? status, string? tag, IQuerySession session, CancellationToken ct) =>
         {
             PredictionStatus wanted = default;
             if (status is not null && !TryParseEnum(status, out wanted))
@@ -29,10 +41,12 @@ public static class ReadPredictions
             }
             var all = await query.OrderBy(p => p.Id).ToListAsync(ct);
             var shown = tag is null ? all : all.Where(p => p.Tags.Contains(tag, StringComparer.OrdinalIgnoreCase));
-            return Results.Ok(shown.Select(View));
-        });
+            return TypedResults.Ok(shown.Select(PredictionView.Of));
+        })
+            .WithSummary("List predictions")
+            .WithDescription("Every prediction, optionally only those with a status (likely, uncertain, unlikely, overdue, confirmed, refuted, void) or a tag (case-insensitive).");
 
-        predictions.MapGet("/{id}", async (string id, HttpContext http, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}", async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> (string id, HttpContext http, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -44,10 +58,12 @@ public static class ReadPredictions
                 return NotFound(id);
             }
             http.Response.Headers.ETag = ETag(prediction.Version);
-            return Results.Ok(Details(prediction));
-        });
+            return TypedResults.Ok(PredictionDetailsView.Of(prediction));
+        })
+            .WithSummary("Get a prediction")
+            .WithDescription("The prediction as it stands now; the ETag is its version, for If-Match on writes.");
 
-        predictions.MapGet("/{id}/timeline", async (string id, string? order, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/timeline", async Task<Results<Ok<IEnumerable<TimelineEntryView>>, ValidationProblem, ProblemHttpResult>> (string id, string? order, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -63,20 +79,12 @@ public static class ReadPredictions
                 return NotFound(id);
             }
             var entries = order == "effective" ? Replays.ByEffective(events) : Replays.ByRecorded(events);
-            return Results.Ok(entries.Select(e => new
-            {
-                version = e.Event.Version,
-                type = Replays.TypeName(e.Event.Data),
-                recordedAt = e.Event.RecordedAt,
-                effectiveAt = e.Event.Data.EffectiveAt,
-                recordedBy = e.Event.Data.RecordedBy,
-                summary = Replays.Summary(e.Event.Data),
-                probability = e.State.Probability,
-                status = e.State.Status,
-            }));
-        });
+            return TypedResults.Ok(entries.Select(TimelineEntryView.Of));
+        })
+            .WithSummary("A prediction's timeline")
+            .WithDescription("Every event with the probability and status after it: in the order recorded (default), or with order=effective as the world unfolded, re-derived from everything known now.");
 
-        predictions.MapGet("/{id}/as-of", async (string id, string? recordedAt, string? effectiveAt, IDocumentStore store, IQuerySession session, EffectiveReplayCache cache, CancellationToken ct) =>
+        predictions.MapGet("/{id}/as-of", async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> (string id, string? recordedAt, string? effectiveAt, IDocumentStore store, IQuerySession session, EffectiveReplayCache cache, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
@@ -91,7 +99,9 @@ public static class ReadPredictions
             return recordedAt is not null
                 ? await AsOfRecordedAsync(store, session, id, at, ct)
                 : await AsOfEffectiveAsync(session, cache, id, at, ct);
-        });
+        })
+            .WithSummary("A prediction as of a time")
+            .WithDescription("With recordedAt: as the system held it then (the version current at that time). With effectiveAt: as the world stood then, from everything known now. Lists up to 100 of the latest developments.");
         return predictions;
     }
 
@@ -104,7 +114,7 @@ public static class ReadPredictions
     /// As the system held it at T: the version current at T (an index on stream and timestamp), the
     /// checkpoint at or below it, and at most a hundred events on top, whatever the stream's length.
     /// </summary>
-    private static async Task<IResult> AsOfRecordedAsync(IDocumentStore store, IQuerySession session, string id, DateTimeOffset at, CancellationToken ct)
+    private static async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> AsOfRecordedAsync(IDocumentStore store, IQuerySession session, string id, DateTimeOffset at, CancellationToken ct)
     {
         long version;
         await using (var connection = store.Storage.Database.CreateConnection())
@@ -134,24 +144,16 @@ public static class ReadPredictions
             .OrderByDescending(d => d.LoggedVersion)
             .Take(DevelopmentsShown)
             .ToListAsync(ct);
-        var view = Details(state);
-        view["asOf"] = new { recordedAt = at, version };
-        view["developments"] = developments.Select(d => new
+        return TypedResults.Ok(PredictionDetailsView.Of(state) with
         {
-            developmentId = d.Id,
-            summary = d.Summary,
-            stance = d.Stance,
-            strength = d.Strength,
-            effectiveAt = d.EffectiveAt,
-            recordedBy = d.RecordedBy,
-            version = d.LoggedVersion,
-            retracted = d.RetractedVersion <= version,
+            AsOf = new AsOfView(at, version, null),
+            Developments = [.. developments.Select(d => new DevelopmentView(d.Id, d.Summary, d.Stance, d.Strength, d.EffectiveAt, d.RecordedBy,
+                d.LoggedVersion, d.RetractedVersion <= version))],
         });
-        return Results.Ok(view);
     }
 
     /// <summary>As the world stood at T from everything known now: the effective-order replay up to T.</summary>
-    private static async Task<IResult> AsOfEffectiveAsync(IQuerySession session, EffectiveReplayCache cache, string id, DateTimeOffset at, CancellationToken ct)
+    private static async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> AsOfEffectiveAsync(IQuerySession session, EffectiveReplayCache cache, string id, DateTimeOffset at, CancellationToken ct)
     {
         var current = await session.LoadAsync<Prediction>(id, ct);
         if (current is null)
@@ -172,17 +174,10 @@ public static class ReadPredictions
                 developments.Add(d);
             }
         }
-        var view = Details(replay.Entries[count - 1].State);
-        view["asOf"] = new { effectiveAt = at };
-        view["developments"] = developments.Select(d => new
+        return TypedResults.Ok(PredictionDetailsView.Of(replay.Entries[count - 1].State) with
         {
-            developmentId = d.DevelopmentId,
-            summary = d.Summary,
-            stance = d.Stance,
-            strength = d.Strength,
-            effectiveAt = d.EffectiveAt,
-            recordedBy = d.RecordedBy,
+            AsOf = new AsOfView(null, null, at),
+            Developments = [.. developments.Select(d => new DevelopmentView(d.DevelopmentId, d.Summary, d.Stance, d.Strength, d.EffectiveAt, d.RecordedBy))],
         });
-        return Results.Ok(view);
     }
 }

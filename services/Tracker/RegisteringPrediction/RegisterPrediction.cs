@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RegisteringPrediction;
@@ -23,7 +25,7 @@ public static class Registering
 
     public static RouteGroupBuilder MapRegisterPrediction(this RouteGroupBuilder predictions)
     {
-        predictions.MapPost("/", async (RegisterPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        predictions.MapPost("/", async Task<Results<Created<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> (RegisterPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", PredictionId.IsValid(request.Id), "must be a lower-case slug such as sanctions-relief");
@@ -55,8 +57,11 @@ public static class Registering
             }
             var state = result.State!;
             http.Response.Headers.ETag = ETag(state.Version);
-            return Results.Created($"/api/predictions/{state.Id}", Details(state));
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Created($"/api/predictions/{state.Id}", PredictionDetailsView.Of(state));
+        })
+            .WithSummary("Register a prediction")
+            .WithDescription("Starts a prediction's stream under its slug; the initial status is the prior's band. 409 when the id exists.")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ResolvingPrediction;
@@ -28,7 +30,7 @@ public static class Resolving
 
     public static RouteGroupBuilder MapResolvePrediction(this RouteGroupBuilder predictions)
     {
-        predictions.MapPost("/{id}/resolution", async (string id, ResolvePredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        predictions.MapPost("/{id}/resolution", async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> (string id, ResolvePredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
@@ -49,8 +51,11 @@ public static class Resolving
                 return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
-            return TypedResults.Ok(Details(result.State));
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Ok(PredictionDetailsView.Of(result.State));
+        })
+            .WithSummary("Resolve a prediction")
+            .WithDescription("Confirmed, refuted or void: the terminal status. 409 when the prediction is already resolved.")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RetractingDevelopment;
@@ -28,7 +30,7 @@ public static class Retracting
 
     public static RouteGroupBuilder MapRetractDevelopment(this RouteGroupBuilder predictions)
     {
-        predictions.MapPost("/{id}/developments/{developmentId}/retraction", async (string id, string developmentId, RetractDevelopmentRequest request,
+        predictions.MapPost("/{id}/developments/{developmentId}/retraction", async Task<Results<Ok<DevelopmentWriteView>, ValidationProblem, ProblemHttpResult>> (string id, string developmentId, RetractDevelopmentRequest request,
             HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
@@ -59,8 +61,11 @@ public static class Retracting
                 return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
-            return TypedResults.Ok(new { developmentId = development, version = result.State.Version, probability = result.State.Probability, status = result.State.Status });
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Ok(new DevelopmentWriteView(development, result.State.Version, result.State.Probability, result.State.Status));
+        })
+            .WithSummary("Retract a development")
+            .WithDescription("The probability becomes the replay of the stream without the development, so later developments keep their effect. 404 for an unknown development, 409 when already retracted.")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

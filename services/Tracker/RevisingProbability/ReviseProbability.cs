@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RevisingProbability;
@@ -22,7 +24,7 @@ public static class Revising
 
     public static RouteGroupBuilder MapReviseProbability(this RouteGroupBuilder predictions)
     {
-        predictions.MapPost("/{id}/probability", async (string id, ReviseProbabilityRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        predictions.MapPost("/{id}/probability", async Task<Results<Ok<ProbabilityView>, ValidationProblem, ProblemHttpResult>> (string id, ReviseProbabilityRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
@@ -41,8 +43,11 @@ public static class Revising
                 return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
-            return TypedResults.Ok(new { version = result.State.Version, probability = result.State.Probability, status = result.State.Status });
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Ok(new ProbabilityView(result.State.Version, result.State.Probability, result.State.Status));
+        })
+            .WithSummary("Revise the probability")
+            .WithDescription("An analyst's direct judgement: sets the probability (0.01 to 0.99) instead of shifting it, with a rationale; the status follows the bands with hysteresis.")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

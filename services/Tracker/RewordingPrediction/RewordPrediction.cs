@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
+using PolicyTracker.Tracker.Http;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.RewordingPrediction;
@@ -22,7 +24,7 @@ public static class Rewording
 
     public static RouteGroupBuilder MapRewordPrediction(this RouteGroupBuilder predictions)
     {
-        predictions.MapPut("/{id}/wording", async (string id, RewordPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        predictions.MapPut("/{id}/wording", async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> (string id, RewordPredictionRequest request, HttpContext http, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -49,8 +51,11 @@ public static class Rewording
                 return Problem(result.Refusal);
             }
             http.Response.Headers.ETag = ETag(result.State!.Version);
-            return TypedResults.Ok(Details(result.State));
-        }).RequireAuthorization(Policies.Analyst);
+            return TypedResults.Ok(PredictionDetailsView.Of(result.State));
+        })
+            .WithSummary("Reword a prediction")
+            .WithDescription("Changes title, claim or resolution criteria; fields left out keep their wording. If-Match is required (428 without, 412 when stale).")
+            .RequireAuthorization(Policies.Analyst);
         return predictions;
     }
 }

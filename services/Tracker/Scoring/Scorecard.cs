@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
@@ -8,6 +9,9 @@ namespace PolicyTracker.Tracker.Scoring;
 public sealed record ScoredPrediction(string PredictionId, string Title, Outcome Outcome, double ProbabilityAtHorizon, double TimeAveragedProbability, double? BrierScore);
 
 public sealed record CalibrationBin(double From, double To, int Count, double? MeanForecast, double? ObservedFrequency);
+
+/// <summary>Every resolved prediction scored, their mean Brier score (null while none is scorable) and the calibration bins.</summary>
+public sealed record ScorecardView(IReadOnlyList<ScoredPrediction> Predictions, double? MeanBrierScore, IReadOnlyList<CalibrationBin> Calibration);
 
 public static class Scorecard
 {
@@ -62,7 +66,7 @@ public static class Scorecard
 
     public static IEndpointRouteBuilder MapScorecard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/scorecard", async (IQuerySession session, CancellationToken ct) =>
+        app.MapGet("/api/scorecard", async Task<Ok<ScorecardView>> (IQuerySession session, CancellationToken ct) =>
         {
             var resolved = await session.Query<Prediction>().Where(p => p.Resolution != null).OrderBy(p => p.Id).ToListAsync(ct);
             var scored = new List<ScoredPrediction>();
@@ -71,21 +75,11 @@ public static class Scorecard
                 scored.Add(Score(prediction, await ReadPredictions.LoadAsync(session, prediction.Id, ct)));
             }
             var briers = scored.Where(s => s.BrierScore is not null).Select(s => s.BrierScore!.Value).ToList();
-            return Results.Ok(new
-            {
-                predictions = scored.Select(s => new
-                {
-                    predictionId = s.PredictionId,
-                    title = s.Title,
-                    outcome = s.Outcome,
-                    probabilityAtHorizon = s.ProbabilityAtHorizon,
-                    timeAveragedProbability = s.TimeAveragedProbability,
-                    brierScore = s.BrierScore,
-                }),
-                meanBrierScore = briers.Count == 0 ? (double?)null : briers.Average(),
-                calibration = Calibrate(scored),
-            });
-        });
+            return TypedResults.Ok(new ScorecardView(scored, briers.Count == 0 ? null : briers.Average(), Calibrate(scored)));
+        })
+            .WithTags("Scorecard")
+            .WithSummary("The scorecard")
+            .WithDescription("Brier scores of resolved predictions from the probability held at the horizon (void ones are not scored), their time-averaged probability, and calibration in ten bins.");
         return app;
     }
 }
