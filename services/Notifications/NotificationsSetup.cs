@@ -138,18 +138,36 @@ public static class NotificationsSetup
     public static WebApplication MapNotificationsEndpoints(this WebApplication app)
     {
         var subscriptions = app.MapGroup("/api/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions");
-        subscriptions.MapPost("", SubscribeEndpoint.Handle);
-        subscriptions.MapGet("", SubscriptionEndpoints.List);
-        subscriptions.MapGet("{id:guid}", SubscriptionEndpoints.Get);
-        subscriptions.MapDelete("{id:guid}", SubscriptionEndpoints.Delete);
-        subscriptions.MapPost("{id:guid}/rotate-secret", RotateSecretEndpoint.Handle);
-        subscriptions.MapGet("{id:guid}/deliveries", DeliveryEndpoints.ListForSubscription);
+        subscriptions.MapPost("", SubscribeEndpoint.Handle)
+            .WithSummary("Subscribe")
+            .WithDescription("A webhook, e-mail or feed subscription with a filter (prediction ids, tags, event types); a webhook subscription answers its signing secret once.");
+        subscriptions.MapGet("", SubscriptionEndpoints.List)
+            .WithSummary("List my subscriptions")
+            .WithDescription("The caller's subscriptions, active or disabled (with the reason).");
+        subscriptions.MapGet("{id:guid}", SubscriptionEndpoints.Get)
+            .WithSummary("Get a subscription")
+            .WithDescription("One of the caller's subscriptions; another subscriber's is 404.");
+        subscriptions.MapDelete("{id:guid}", SubscriptionEndpoints.Delete)
+            .WithSummary("Delete a subscription")
+            .WithDescription("Stops deliveries to it: the worker marks its unsettled deliveries dead when it reaches them.");
+        subscriptions.MapPost("{id:guid}/rotate-secret", RotateSecretEndpoint.Handle)
+            .WithSummary("Rotate a webhook secret")
+            .WithDescription("Answers the new secret; the previous one keeps signing beside it for the overlap (Webhooks:SecretRotationOverlap) so receivers can switch.");
+        subscriptions.MapGet("{id:guid}/deliveries", DeliveryEndpoints.ListForSubscription)
+            .WithSummary("A subscription's deliveries")
+            .WithDescription("Each delivery with its state (pending, delivered, failed, dead), attempts, last status code and error, and its next attempt.");
 
-        app.MapPost("/api/deliveries/{id:guid}/redeliver", DeliveryEndpoints.Redeliver).RequireAuthorization(Policies.Subscriber).WithTags("Deliveries");
+        app.MapPost("/api/deliveries/{id:guid}/redeliver", DeliveryEndpoints.Redeliver).RequireAuthorization(Policies.Subscriber).WithTags("Deliveries")
+            .WithSummary("Redeliver a dead delivery")
+            .WithDescription("Puts it back at the start of the retry schedule with the same webhook-id; 409 unless it is dead.");
 
         var feed = app.MapGroup("/api/feed").RequireAuthorization(Policies.Subscriber).WithTags("Feed");
-        feed.MapGet("", FeedEndpoints.List);
-        feed.MapGet("stream", FeedEndpoints.Stream);
+        feed.MapGet("", FeedEndpoints.List)
+            .WithSummary("My feed")
+            .WithDescription("The caller's latest in-app alerts, newest first; limit 1 to 1000 (100).");
+        feed.MapGet("stream", FeedEndpoints.Stream)
+            .WithSummary("My feed as server-sent events")
+            .WithDescription("Alerts as they are raised, the feed sequence as event id; Last-Event-ID (or lastEventId) resumes after the one a client last saw.");
         return app;
     }
 }

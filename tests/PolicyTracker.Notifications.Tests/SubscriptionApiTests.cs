@@ -113,5 +113,6 @@ public sealed class SubscriptionApiTests(NotificationsFixture fixture)
         paths.ShouldContain("/api/subscriptions/{id}/rotate-secret");
         paths.ShouldContain("/api/deliveries/{id}/redeliver");
         paths.ShouldContain("/api/feed/stream");
+        OpenApiDocuments.Undocumented(document).ShouldBeEmpty();
     }
 }

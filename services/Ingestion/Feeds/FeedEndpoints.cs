@@ -43,15 +43,21 @@ public static class FeedEndpoints
 
     public static IEndpointRouteBuilder MapFeedEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/feeds", Register).RequireAuthorization(Policies.Analyst);
+        app.MapPost("/api/feeds", Register).RequireAuthorization(Policies.Analyst)
+            .WithSummary("Register a feed")
+            .WithDescription("An RSS 2.0 or Atom feed to poll every pollIntervalSeconds; its id derives from the normalised URL, so a feed is registered once (409 for a second time).");
         app.MapGet("/api/feeds", async (IQuerySession session, CancellationToken cancellationToken) =>
                 Results.Ok(await session.Query<Feed>().OrderBy(f => f.CreatedAt).ToListAsync(cancellationToken)))
-            .RequireAuthorization(Policies.Analyst);
+            .RequireAuthorization(Policies.Analyst)
+            .WithSummary("List feeds")
+            .WithDescription("Every registered feed in the order registered, with its last poll's outcome.");
         app.MapGet("/api/feeds/{id:guid}", async (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
                 await session.LoadAsync<Feed>(id, cancellationToken) is { } feed
                     ? Results.Ok(feed)
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Feed not found"))
-            .RequireAuthorization(Policies.Analyst);
+            .RequireAuthorization(Policies.Analyst)
+            .WithSummary("Get a feed")
+            .WithDescription("One feed, its next poll time and its last poll's outcome (status code, items, accepted, duplicates).");
         return app;
     }
 

@@ -27,7 +27,9 @@ public static class StatementViews
                 await session.LoadAsync<Statement>(id, cancellationToken) is { } statement
                     ? Results.Ok(StatementView.Of(statement))
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Statement not found"))
-            .RequireAuthorization(Policies.Reader);
+            .RequireAuthorization(Policies.Reader)
+            .WithSummary("Get a statement")
+            .WithDescription("One statement with its state (pending, triage, linked, dismissed), its links and its suggested predictions.");
 
         // Pending statements stay searchable: an analyst can find them later with PostgreSQL full-text search.
         app.MapGet("/api/statements", async (string? q, string? state, int? limit, IQuerySession session, CancellationToken cancellationToken) =>
@@ -49,7 +51,9 @@ public static class StatementViews
                 var found = await query.OrderByDescending(s => s.PublishedAt).Take(take).ToListAsync(cancellationToken);
                 return Results.Ok(found.Select(StatementView.Of));
             })
-            .RequireAuthorization(Policies.Reader);
+            .RequireAuthorization(Policies.Reader)
+            .WithSummary("Search statements")
+            .WithDescription("Newest first: q is a PostgreSQL web-style full-text query, state narrows to pending, triage, linked or dismissed; limit 1 to 500 (50).");
         return app;
     }
 }

@@ -16,10 +16,14 @@ public static class SubmitStatementEndpoints
 
     public static IEndpointRouteBuilder MapSubmitStatementEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/statements", SubmitOne).RequireAuthorization(Policies.Analyst);
+        app.MapPost("/api/statements", SubmitOne).RequireAuthorization(Policies.Analyst)
+            .WithSummary("Submit a statement")
+            .WithDescription("Stores the statement once (a duplicate by source URL, or by text and day, answers 200 with the original); links are forwarded to the Tracker as developments, an unlinked statement is matched and goes to triage when a prediction fits.");
         app.MapPost("/api/statements/batch", SubmitBatch)
             .RequireAuthorization(Policies.Analyst)
-            .WithMetadata(new RequestSizeLimitAttribute(RequestLimits.BatchBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(RequestLimits.BatchBodyBytes))
+            .WithSummary("Submit statements in bulk")
+            .WithDescription("A JSON array or NDJSON of up to 5,000 statements (16 MiB): each is accepted, a duplicate, or rejected with its index (and line) and errors; a malformed NDJSON line rejects that line only.");
         return app;
     }
 

@@ -21,9 +21,13 @@ public static class TriageEndpoints
                     .ToListAsync(cancellationToken);
                 return Results.Ok(awaiting.Select(StatementView.Of));
             })
-            .RequireAuthorization(Policies.Analyst);
+            .RequireAuthorization(Policies.Analyst)
+            .WithSummary("Statements awaiting triage")
+            .WithDescription("Newest first, each with the predictions matching suggested; limit 1 to 1000 (100).");
 
-        app.MapPost("/api/triage/{id:guid}", Decide).RequireAuthorization(Policies.Analyst);
+        app.MapPost("/api/triage/{id:guid}", Decide).RequireAuthorization(Policies.Analyst)
+            .WithSummary("Decide on a statement in triage")
+            .WithDescription("Link it to predictions (forwarded to the Tracker as developments) or dismiss it with a reason; when two analysts decide at once the second gets 409.");
         return app;
     }
 

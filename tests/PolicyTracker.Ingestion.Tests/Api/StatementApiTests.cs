@@ -230,4 +230,13 @@ public sealed class StatementApiTests(IngestionFixture ingestion) : IClassFixtur
         bodies.Sum(b => b.GetProperty("accepted").GetInt32()).ShouldBe(50);
         bodies.Sum(b => b.GetProperty("duplicates").GetInt32()).ShouldBe(150);
     }
+
+    [Fact]
+    public async Task Every_operation_in_the_OpenAPI_document_has_a_summary_and_a_description()
+    {
+        using var anonymous = ingestion.Client(null);
+        var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        OpenApiDocuments.Operations(document).Count.ShouldBe(9);
+        OpenApiDocuments.Undocumented(document).ShouldBeEmpty();
+    }
 }
