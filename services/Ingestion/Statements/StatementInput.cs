@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using PolicyTracker.Contracts.Tracker;
 
+using PolicyTracker.ServiceDefaults;
+
 namespace PolicyTracker.Ingestion.Statements;
 
 public sealed record LinkInput(string PredictionId, Stance Stance, Strength Strength, string? Rationale);
@@ -47,7 +49,7 @@ public static class StatementInputs
         {
             errors.TryAdd("publishedAt", ["is required"]);
         }
-        else if (ParseTime(publishedText) is { } parsed)
+        else if (InputParsing.TryParseTime(publishedText, out var parsed))
         {
             publishedAt = parsed;
         }
@@ -93,7 +95,12 @@ public static class StatementInputs
             }
             var stance = EnumValue<Stance>(link, "stance", at, errors);
             var strength = EnumValue<Strength>(link, "strength", at, errors);
-            var rationale = Short(link, "rationale", at, errors);
+            var rationale = ReadString(link, "rationale", at, errors);
+            if (rationale is { Length: > InputParsing.MaxRationaleLength })
+            {
+                errors[at + "rationale"] = [$"must be at most {InputParsing.MaxRationaleLength} characters"];
+            }
+            rationale = string.IsNullOrWhiteSpace(rationale) ? null : rationale.Trim();
             if (!string.IsNullOrWhiteSpace(predictionId) && stance is not null && strength is not null)
             {
                 links.Add(new LinkInput(predictionId.Trim(), stance.Value, strength.Value, rationale));
@@ -104,23 +111,6 @@ public static class StatementInputs
             errors["links"] = ["must name each prediction at most once"];
         }
         return links;
-    }
-
-    /// <summary>ISO 8601 with offset; a bare date means midnight UTC; a time without offset is read as UTC.</summary>
-    public static DateTimeOffset? ParseTime(string value)
-    {
-        value = value.Trim();
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        }
-        if (value.Length >= 16 && value[4] == '-' && value[10] is 'T' or 't' or ' ' &&
-            DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-        {
-            return time;
-        }
-        return null;
     }
 
     private static SourceReference? ParseSource(JsonElement json, Dictionary<string, string[]> errors)
@@ -207,16 +197,11 @@ public static class StatementInputs
 
     private static T? EnumValue<T>(JsonElement json, string name, string prefix, Dictionary<string, string[]> errors) where T : struct, Enum
     {
-        var allowed = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
-        var value = ReadString(json, name, prefix, errors);
-        foreach (var candidate in Enum.GetValues<T>())
+        if (InputParsing.TryParseEnum<T>(ReadString(json, name, prefix, errors), out var value))
         {
-            if (candidate.ToString().ToLowerInvariant() == value)
-            {
-                return candidate;
-            }
+            return value;
         }
-        errors.TryAdd(prefix + name, [$"must be one of {string.Join(", ", allowed)}"]);
+        errors.TryAdd(prefix + name, [$"must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}"]);
         return null;
     }
 }

@@ -26,29 +26,6 @@ public static class HttpConventions
         },
         title: refusal.Title, detail: refusal.Detail);
 
-    /// <summary>ISO 8601 with offset, or a date-only value meaning midnight UTC.</summary>
-    public static bool TryParseTime(string? text, out DateTimeOffset time)
-    {
-        time = default;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            time = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            return true;
-        }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
-    }
-
-    public static bool TryParseEnum<T>(string? text, out T value) where T : struct, Enum
-    {
-        value = default;
-        return text is not null && !int.TryParse(text, out _) && Enum.TryParse(text.Replace("-", ""), ignoreCase: true, out value)
-               && Enum.IsDefined(value);
-    }
-
     public static string ETag(long version) => $"\"{version}\"";
 
     /// <summary>The version an If-Match names; null when absent. A value that names no version is stale by definition.</summary>

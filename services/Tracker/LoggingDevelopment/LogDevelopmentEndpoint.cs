@@ -5,6 +5,7 @@ using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
 using PolicyTracker.Tracker.Http;
+using static PolicyTracker.ServiceDefaults.InputParsing;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
@@ -28,7 +29,7 @@ public static class LogDevelopmentEndpoint
             Require(errors, "occurredAt", TryParseTime(request.OccurredAt, out var occurredAt) && occurredAt >= EarliestHorizon && occurredAt < LatestHorizon, "must be a time (ISO 8601) between 2000 and 2100");
             Require(errors, "stance", TryParseEnum<Stance>(request.Stance, out var stance), "must be supports, undermines or neutral");
             Require(errors, "strength", TryParseEnum<Strength>(request.Strength, out var strength), "must be weak, moderate, strong or decisive");
-            Require(errors, "rationale", request.Rationale is null || request.Rationale.Length <= 4000, "must be at most 4000 characters");
+            Require(errors, "rationale", request.Rationale is null || request.Rationale.Length <= MaxRationaleLength, $"must be at most {MaxRationaleLength} characters");
             if (errors.Count > 0)
             {
                 return TypedResults.ValidationProblem(errors);

@@ -6,6 +6,7 @@ using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
 using PolicyTracker.Tracker.Http;
+using static PolicyTracker.ServiceDefaults.InputParsing;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReadingPredictions;

@@ -1,3 +1,4 @@
+using PolicyTracker.ServiceDefaults;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyTracker.Contracts.Tracker;
@@ -63,7 +64,7 @@ public sealed class HistoryDataTests
     public void No_two_developments_would_collapse_into_one_statement()
     {
         var keys = Load("developments.json").Select(d => DedupKeys.For(new StatementInput(
-            d!["summary"]!.GetValue<string>(), StatementInputs.ParseTime(d["date"]!.GetValue<string>())!.Value, null, null, []))).ToList();
+            d!["summary"]!.GetValue<string>(), (InputParsing.TryParseTime(d["date"]!.GetValue<string>(), out var date) ? date : throw new InvalidDataException("date")), null, null, []))).ToList();
         keys.Distinct().Count().ShouldBe(keys.Count);
     }
 }

@@ -1,3 +1,4 @@
+using PolicyTracker.ServiceDefaults;
 using System.Text.Json;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Ingestion.Matching;
@@ -9,23 +10,42 @@ namespace PolicyTracker.Ingestion.Tests.Decisions;
 
 public sealed class StatementDecisionTests
 {
+    private static DateTimeOffset? Time(string text) => InputParsing.TryParseTime(text, out var time) ? time : null;
+
     private static StatementInput Input(string text, string? url = null, string at = "2018-05-08T10:00:00Z") =>
-        new(text, StatementInputs.ParseTime(at)!.Value, null, url is null ? null : new SourceReference(url, null, null), []);
+        new(text, Time(at)!.Value, null, url is null ? null : new SourceReference(url, null, null), []);
 
     [Fact]
     public void Given_a_date_only_time_When_parsed_Then_it_is_midnight_utc() =>
-        StatementInputs.ParseTime("2018-05-08").ShouldBe(new DateTimeOffset(2018, 5, 8, 0, 0, 0, TimeSpan.Zero));
+        Time("2018-05-08").ShouldBe(new DateTimeOffset(2018, 5, 8, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void Given_a_time_with_offset_When_parsed_Then_the_instant_is_kept() =>
-        StatementInputs.ParseTime("2018-05-08T12:00:00+02:00").ShouldBe(new DateTimeOffset(2018, 5, 8, 10, 0, 0, TimeSpan.Zero));
+        Time("2018-05-08T12:00:00+02:00").ShouldBe(new DateTimeOffset(2018, 5, 8, 10, 0, 0, TimeSpan.Zero));
 
     [Theory]
     [InlineData("yesterday")]
     [InlineData("08/05/2018")]
     [InlineData("2018-13-01")]
     public void Given_a_time_that_is_not_iso_When_parsed_Then_it_is_refused(string value) =>
-        StatementInputs.ParseTime(value).ShouldBeNull();
+        Time(value).ShouldBeNull();
+
+    [Theory]
+    [InlineData("supports", Stance.Supports)]
+    [InlineData("Supports", Stance.Supports)]
+    [InlineData(" undermines ", Stance.Undermines)]
+    public void Given_a_stance_in_any_case_When_parsed_Then_it_is_the_same_in_every_service(string text, Stance expected)
+    {
+        InputParsing.TryParseEnum<Stance>(text, out var stance).ShouldBeTrue();
+        stance.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("for")]
+    [InlineData("")]
+    public void Given_a_number_or_an_unknown_name_When_parsed_as_a_stance_Then_it_is_refused(string text) =>
+        InputParsing.TryParseEnum<Stance>(text, out _).ShouldBeFalse();
 
     [Fact]
     public void Given_two_urls_differing_in_scheme_fragment_and_trailing_slash_When_keyed_Then_the_keys_match() =>
