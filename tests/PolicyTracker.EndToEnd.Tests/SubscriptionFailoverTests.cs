@@ -10,8 +10,9 @@ namespace PolicyTracker.EndToEnd.Tests;
 /// database and vhost) while statements flow, through PostgreSQL restarts (<c>pg_ctl restart -m fast</c>)
 /// and, separately, <c>kill -9</c> of the instances holding the subscriptions' advisory locks. Afterwards
 /// every accepted statement's development is in the Tracker exactly once, both outbox subscriptions have
-/// caught up, and exactly one live instance of each service runs each one. Issue 10 item 6: a service
-/// started while PostgreSQL restarts comes up instead of exiting.
+/// caught up, and exactly one live instance of each service runs each one. The race that stopped
+/// forwarding for good is also provoked directly, on one instance. Issue 10 item 6: a service started
+/// while PostgreSQL restarts comes up instead of exiting.
 /// </summary>
 public sealed class SubscriptionFailoverTests
 {
@@ -22,8 +23,8 @@ public sealed class SubscriptionFailoverTests
     [Fact]
     public async Task Every_accepted_statement_reaches_the_tracker_once_while_postgres_restarts()
     {
-        await using var system = await TwoOfEach.StartAsync();
-        var accepted = await system.SubmitAsync(async batch =>
+        await using var system = await Cluster.StartAsync(instancesPerService: 2);
+        var accepted = await system.SubmitAsync("restart", Batches, async batch =>
         {
             if (batch is Batches / 3 or 2 * Batches / 3)
             {
@@ -36,9 +37,9 @@ public sealed class SubscriptionFailoverTests
     [Fact]
     public async Task Every_accepted_statement_reaches_the_tracker_once_when_the_lock_holders_are_killed()
     {
-        await using var system = await TwoOfEach.StartAsync();
+        await using var system = await Cluster.StartAsync(instancesPerService: 2);
         var killed = new List<string>();
-        var accepted = await system.SubmitAsync(async batch =>
+        var accepted = await system.SubmitAsync("kill", Batches, async batch =>
         {
             if (batch == Batches / 3)
             {
@@ -51,6 +52,25 @@ public sealed class SubscriptionFailoverTests
         });
         killed.Count.ShouldBe(2);
         await system.AssertEveryDevelopmentArrivedOnceAsync(accepted);
+    }
+
+    [Fact]
+    public async Task A_subscription_that_loses_a_progression_race_is_restarted_from_the_committed_progress()
+    {
+        await using var system = await Cluster.StartAsync(instancesPerService: 1);
+        var accepted = await system.SubmitAsync("before", 2, _ => Task.CompletedTask);
+        await system.AssertEveryDevelopmentArrivedOnceAsync(accepted);
+
+        // What a second instance does to the running forwarder when both run it for a moment after a
+        // database restart: the progression row moves underneath it, so its next progress write fails
+        // with ProgressionProgressOutOfOrderException, the one failure the daemon answers with Stopped.
+        (await system.Postgres.QueryAsync(
+            "update ingestion.mt_event_progression set last_seq_id = last_seq_id - 1 where name = 'development-forwarding:All'",
+            reader => reader.RecordsAffected)).ShouldBe(1);
+        accepted.UnionWith(await system.SubmitAsync("after", 2, _ => Task.CompletedTask));
+
+        await system.AssertEveryDevelopmentArrivedOnceAsync(accepted);
+        system.Instances.Single(i => i.Name == "Ingestion-1").Log().ShouldContain("is out of order");
     }
 
     [Fact]
@@ -74,8 +94,8 @@ public sealed class SubscriptionFailoverTests
         ingestion.Log().ShouldNotContain("Hosting failed to start");
     }
 
-    /// <summary>Two Trackers and two Ingestions on a PostgreSQL of their own and a vhost of their own.</summary>
-    private sealed class TwoOfEach : IAsyncDisposable
+    /// <summary>Trackers and Ingestions (one or two of each) on a PostgreSQL of their own and a vhost of their own.</summary>
+    private sealed class Cluster : IAsyncDisposable
     {
         private static readonly string[] Predictions =
         [
@@ -92,17 +112,20 @@ public sealed class SubscriptionFailoverTests
         private IEnumerable<ServiceInstance> Alive(string service) =>
             Instances.Where(i => i.Name.StartsWith(service + "-") && !i.HasExited);
 
-        public static async Task<TwoOfEach> StartAsync()
+        public static async Task<Cluster> StartAsync(int instancesPerService)
         {
             var postgres = await PrivatePostgres.StartAsync();
             var rabbit = await IsolatedInfrastructure.CreateAsync("failover");
             var instances = new List<ServiceInstance>();
-            foreach (var name in new[] { "Tracker-1", "Tracker-2", "Ingestion-1", "Ingestion-2" })
+            foreach (var service in new[] { "Tracker", "Ingestion" })
             {
-                var service = name[..name.IndexOf('-')];
-                instances.Add(ServiceInstance.Start(service, name, postgres.ConnectionString(name), rabbit.RabbitConnectionString));
+                for (var number = 1; number <= instancesPerService; number++)
+                {
+                    var name = $"{service}-{number}";
+                    instances.Add(ServiceInstance.Start(service, name, postgres.ConnectionString(name), rabbit.RabbitConnectionString));
+                }
             }
-            var system = new TwoOfEach { Postgres = postgres, Rabbit = rabbit, Instances = instances };
+            var system = new Cluster { Postgres = postgres, Rabbit = rabbit, Instances = instances };
             await Task.WhenAll(instances.Select(i => i.WaitUntilReadyAsync()));
             // Ingestion learns the predictions from the Tracker after start; until then links are refused.
             foreach (var ingestion in system.Alive("Ingestion"))
@@ -136,17 +159,17 @@ public sealed class SubscriptionFailoverTests
         /// a repeat a duplicate with the same id. <paramref name="beforeBatch"/> runs the fault
         /// alongside, so statements keep flowing while it happens.
         /// </summary>
-        public async Task<HashSet<Guid>> SubmitAsync(Func<int, Task> beforeBatch)
+        public async Task<HashSet<Guid>> SubmitAsync(string label, int batches, Func<int, Task> beforeBatch)
         {
             var accepted = new HashSet<Guid>();
             var faults = new List<Task>();
             var turn = 0;
-            for (var batch = 0; batch < Batches; batch++)
+            for (var batch = 0; batch < batches; batch++)
             {
                 faults.Add(beforeBatch(batch));
                 var body = Enumerable.Range(0, BatchSize)
                     .Select(i => batch * BatchSize + i)
-                    .Select(n => Statement($"{batch}-{n}", Predictions[n % Predictions.Length], supports: n / Predictions.Length % 2 == 0))
+                    .Select(n => Statement($"{label}-{n}", Predictions[n % Predictions.Length], supports: n / Predictions.Length % 2 == 0))
                     .ToArray();
                 var response = await Eventually.Get(
                     async () =>
@@ -165,7 +188,7 @@ public sealed class SubscriptionFailoverTests
                 }
             }
             await Task.WhenAll(faults);
-            accepted.Count.ShouldBe(Batches * BatchSize);
+            accepted.Count.ShouldBe(batches * BatchSize);
             return accepted;
         }
 
@@ -264,6 +287,9 @@ public sealed class SubscriptionFailoverTests
             }
         }
 
+        private static int Count(string text, string phrase) =>
+            (text.Length - text.Replace(phrase, "").Length) / phrase.Length;
+
         private static HttpClient Client(ServiceInstance instance)
         {
             var client = new HttpClient { BaseAddress = instance.Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -273,6 +299,19 @@ public sealed class SubscriptionFailoverTests
 
         public async ValueTask DisposeAsync()
         {
+            // What the instances went through, for the test output: races lost, subscriptions handed back.
+            foreach (var instance in Instances)
+            {
+                var log = instance.Log();
+                if (Environment.GetEnvironmentVariable("PT_FAILOVER_LOGS") is { Length: > 0 } folder)
+                {
+                    Directory.CreateDirectory(folder);
+                    await File.WriteAllTextAsync(Path.Combine(folder, $"{_run}-{instance.Name}.log"), log);
+                }
+                TestContext.Current.TestOutputHelper?.WriteLine(
+                    $"{instance.Name}{(instance.HasExited ? " (killed)" : "")}: {Count(log, "is out of order")} progression races lost, " +
+                    $"{Count(log, "handing it back to the coordinator")} subscriptions handed back, {Count(log, "Error trying to process subscription")} subscription errors");
+            }
             foreach (var instance in Instances)
             {
                 await instance.DisposeAsync();

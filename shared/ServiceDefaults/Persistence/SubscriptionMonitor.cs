@@ -14,7 +14,8 @@ using MartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinat
 namespace PolicyTracker.ServiceDefaults.Persistence;
 
 /// <summary>Where one subscription or async projection stands, as last sampled.</summary>
-/// <param name="State">On this instance: running, paused, stopped, or standby (another instance holds its lock).</param>
+/// <param name="State">On this instance: running; starting, paused or stopped while holding its lock (the
+/// coordinator restarts it); or standby (another instance holds its lock).</param>
 /// <param name="Lag">Committed events it has not processed yet: the highest committed sequence minus its progression.</param>
 /// <param name="LaggingSince">Since when the lag has been above the bound, if it is.</param>
 public sealed record SubscriptionStatus(
@@ -51,6 +52,7 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
     private readonly ILogger<SubscriptionMonitor> _logger;
     private volatile Sample? _last;
     private string? _lastError;
+    private readonly SemaphoreSlim _sampling = new(1, 1);
 
     private sealed record Sample(DateTimeOffset At, ImmutableArray<SubscriptionStatus> Subscriptions);
 
@@ -78,19 +80,31 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
         using var timer = new PeriodicTimer(_options.PollInterval, _clock);
         do
         {
-            try
-            {
-                _last = await SampleAsync(stoppingToken);
-                _lastError = null;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database being down is reported by its own check; keep the last sample's age visible.
-                _lastError = ex.Message;
-                _logger.LogDebug(ex, "Could not sample subscription progress");
-            }
+            await RefreshAsync(stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Samples now; readiness asks for a fresh sample too, so it never answers from before a failure.</summary>
+    private async Task<Sample?> RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _sampling.WaitAsync(cancellationToken);
+        try
+        {
+            _last = await SampleAsync(cancellationToken);
+            _lastError = null;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The database being down is reported by its own check; keep the last sample's age visible.
+            _lastError = ex.Message;
+            _logger.LogDebug(ex, "Could not sample subscription progress");
+        }
+        finally
+        {
+            _sampling.Release();
+        }
+        return _last;
     }
 
     private IReadOnlyList<JasperFx.Events.Projections.ShardName> RegisteredShards() =>
@@ -103,8 +117,19 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
         // The daemon's own mark stops moving when no instance runs the daemon; the highest committed
         // sequence does not, so a subscription nobody runs still shows its real lag.
         var committed = await database.FetchMaxEventSequenceAsync(cancellationToken) ?? 0;
-        var agents = _services.GetService<MartenCoordinator>()?.DaemonForMainDatabase().CurrentAgents()
-            .ToDictionary(a => a.Name.Identity) ?? [];
+        var coordinator = _services.GetService<MartenCoordinator>();
+        var agents = coordinator?.DaemonForMainDatabase().CurrentAgents().ToDictionary(a => a.Name.Identity) ?? [];
+        var held = new HashSet<string>();
+        if ((coordinator as ProjectionCoordinatorBase)?.Distributor is { } distributor)
+        {
+            foreach (var set in await distributor.BuildDistributionAsync())
+            {
+                if (distributor.HasLock(set))
+                {
+                    held.UnionWith(set.Names.Select(n => n.Identity));
+                }
+            }
+        }
         var previous = _last?.Subscriptions.ToDictionary(s => s.Name) ?? [];
         var now = _clock.GetUtcNow();
         var statuses = lags.Select(lag =>
@@ -113,7 +138,11 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
             var highWater = Math.Max(lag.HighWaterMark, committed);
             var behind = Math.Max(0, highWater - lag.Sequence);
             agents.TryGetValue(name, out var agent);
-            var state = agent is null ? "standby" : agent.Status.ToString().ToLowerInvariant();
+            // A paused agent left on an instance that lost the lock resumes only if it wins the lock back: standby.
+            var state = agent?.Status == JasperFx.AgentStatus.Running ? "running"
+                : !held.Contains(name) ? "standby"
+                : agent is null ? "starting"
+                : agent.Status.ToString().ToLowerInvariant();
             DateTimeOffset? laggingSince = behind > _options.MaxLag
                 ? previous.GetValueOrDefault(name)?.LaggingSince ?? now
                 : null;
@@ -122,16 +151,16 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
         return new Sample(now, [.. statuses]);
     }
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (RegisteredShards().Count == 0)
         {
-            return Task.FromResult(HealthCheckResult.Healthy("no subscriptions or async projections"));
+            return HealthCheckResult.Healthy("no subscriptions or async projections");
         }
-        var sample = _last;
+        var sample = await RefreshAsync(cancellationToken);
         if (sample is null)
         {
-            return Task.FromResult(HealthCheckResult.Degraded($"not sampled yet{(_lastError is null ? "" : $": {_lastError}")}"));
+            return HealthCheckResult.Degraded($"not sampled yet{(_lastError is null ? "" : $": {_lastError}")}");
         }
         var now = _clock.GetUtcNow();
         var data = sample.Subscriptions.ToDictionary(s => s.Name, s => (object)new
@@ -146,14 +175,14 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
         var stuck = sample.Subscriptions.Where(s => s.LaggingSince is { } since && now - since > _options.MaxLagDuration).ToList();
         if (stuck.Count > 0)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(
+            return HealthCheckResult.Unhealthy(
                 $"{string.Join(", ", stuck.Select(s => s.Name))} more than {_options.MaxLag} events behind for over {_options.MaxLagDuration.TotalSeconds:0} s: {description}",
-                data: data));
+                data: data);
         }
         var stale = now - sample.At > 3 * _options.PollInterval;
         var failed = sample.Subscriptions.Any(s => s.State is "paused" or "stopped");
-        return Task.FromResult(stale || failed
+        return stale || failed
             ? HealthCheckResult.Degraded($"{description}{(stale ? $" (sampled {(now - sample.At).TotalSeconds:0} s ago: {_lastError})" : "")}", data: data)
-            : HealthCheckResult.Healthy(description, data));
+            : HealthCheckResult.Healthy(description, data);
     }
 }
