@@ -309,7 +309,7 @@ public sealed class SubscriptionFailoverTests
                     await File.WriteAllTextAsync(Path.Combine(folder, $"{_run}-{instance.Name}.log"), log);
                 }
                 TestContext.Current.TestOutputHelper?.WriteLine(
-                    $"{instance.Name}{(instance.HasExited ? " (killed)" : "")}: {Count(log, "is out of order")} progression races lost, " +
+                    $"{instance.Name}{(instance.HasExited ? " (killed)" : "")}: {Count(log, "ProgressionProgressOutOfOrderException: Progression")} out-of-order log lines, " +
                     $"{Count(log, "handing it back to the coordinator")} subscriptions handed back, {Count(log, "Error trying to process subscription")} subscription errors");
             }
             foreach (var instance in Instances)
