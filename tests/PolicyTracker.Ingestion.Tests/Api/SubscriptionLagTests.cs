@@ -60,7 +60,7 @@ public sealed class SubscriptionLagTests(TightLagBoundFixture ingestion) : IClas
             var lagging = await Eventually.Get(SubscriptionsCheckAsync,
                 c => c.GetProperty("status").GetString() == "Unhealthy",
                 "the subscriptions check to turn unhealthy", TimeSpan.FromSeconds(60));
-            lagging.GetProperty("description").GetString().ShouldContain(Forwarding);
+            lagging.GetProperty("description").GetString()!.ShouldContain(Forwarding);
             lagging.GetProperty("data").GetProperty(Forwarding).GetProperty("lag").GetInt64().ShouldBeGreaterThan(0);
             (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         }
