@@ -20,7 +20,7 @@ public static class Health
 
     public static WebApplication MapHealth(this WebApplication app)
     {
-        // Live: the process answers. Ready: every dependency tagged "ready" (PostgreSQL, the bus) answers.
+        // Live: the process answers. Ready: every check tagged "ready" (PostgreSQL, the bus, the subscriptions) passes.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
@@ -30,7 +30,7 @@ public static class Health
         return app;
     }
 
-    // Names each dependency and its state, so an operator sees which one is down.
+    // Names each dependency and its state (and each subscription's state and lag), so an operator sees which one is down.
     private static Task WriteReport(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
@@ -39,7 +39,13 @@ public static class Health
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message }),
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description ?? e.Value.Exception?.Message,
+                    // e.g. each subscription's state and lag
+                    data = e.Value.Data.Count > 0 ? e.Value.Data : null,
+                }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }

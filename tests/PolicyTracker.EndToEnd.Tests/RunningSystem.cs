@@ -97,14 +97,14 @@ public sealed class RunningSystem : IAsyncLifetime
         await Infrastructure.DisposeAsync();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PolicyTracker.sln")))
@@ -115,6 +115,6 @@ public sealed class RunningSystem : IAsyncLifetime
     }
 
     // The test assembly and the services are built with the same configuration (bin/<Configuration>/net10.0).
-    private static string BuildConfiguration() =>
+    internal static string BuildConfiguration() =>
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 }

@@ -2,6 +2,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Weasel.Core;
 
@@ -19,9 +20,17 @@ public static class MartenSetup
     {
         var connectionString = ConnectionStrings.Postgres(builder.Configuration);
 
-        // Waits for the database before Marten's own start-up work touches it.
+        // Waits for the database and applies the schema, retrying through a restart, before any other start-up work.
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PostgresStartupGate>(sp, connectionString));
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql", tags: [Health.ReadyTag]);
+
+        // Subscriptions and async projections: restarted after any failure, and their lag visible
+        // (readiness check "subscriptions", gauge policytracker.subscription.lag). Inert without a daemon.
+        builder.Services.AddHostedService<SubscriptionRecovery>();
+        builder.Services.AddSingleton<SubscriptionMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionMonitor>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "subscriptions", sp => sp.GetRequiredService<SubscriptionMonitor>(), failureStatus: null, tags: [Health.ReadyTag]));
 
         return builder.Services.AddMarten(options =>
             {
@@ -35,10 +44,12 @@ public static class MartenSetup
                 options.Events.MetadataConfig.UserNameEnabled = true;
                 options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 options.OpenTelemetry.TrackEventCounters();
+                // Leadership of each subscription is re-checked every 2 s (default 5): a dead lock holder is
+                // replaced sooner, and an instance that lost its lock in a database restart stops sooner.
+                options.Projections.LeadershipPollingTime = 2000;
                 configure(options);
             })
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .UseLightweightSessions();
     }
 
     /// <summary>HotCold in production (one node runs each subscription); tests may choose Solo.</summary>
