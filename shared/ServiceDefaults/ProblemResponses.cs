@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PolicyTracker.ServiceDefaults.Requests;
 using Microsoft.Extensions.Hosting;
 
 namespace PolicyTracker.ServiceDefaults;
@@ -20,16 +22,43 @@ public static class ProblemResponses
         {
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
         });
+        // After the framework's writer: it answers requests that accept JSON, this one all the others.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
         builder.Services.AddExceptionHandler<ClientErrorExceptionHandler>();
         // 1 MiB per request; batch endpoints raise their own limit to 16 MiB.
-        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = RequestLimits.DefaultBodyBytes);
+        builder.Services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = RequestLimits.DefaultBodyBytes;
+            // Header bytes that are not valid UTF-8 would make Kestrel drop the request with a bare 400;
+            // read as Latin-1 every byte is a character, and the header guard answers with a problem.
+            o.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
+        });
         return builder;
     }
 
-    public static WebApplication UseProblemResponses(this WebApplication app)
+    /// <summary>
+    /// Problem+json for every error, then the request guards (header bytes, charset and, where the
+    /// body is read, NUL characters) so that no malformed input reaches code that would fail with a 5xx.
+    /// The gateway passes <paramref name="inspectBodies"/> false: the services behind it inspect bodies.
+    /// </summary>
+    public static WebApplication UseProblemResponses(this WebApplication app, bool inspectBodies = true)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            var problem = RequestGuards.CheckHeaderBytes(context.Request)
+                ?? RequestGuards.CheckCharset(context.Request)
+                ?? (inspectBodies ? await RequestGuards.CheckNulCharactersAsync(context.Request, context.RequestAborted) : null);
+            if (problem is null)
+            {
+                await next(context);
+                return;
+            }
+            context.Response.StatusCode = problem.Status!.Value;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+                .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        });
         return app;
     }
 }

@@ -26,6 +26,7 @@ public static class ServiceDefaultsExtensions
     {
         app.UseProblemResponses();
         app.UseAuthentication();
+        app.UseUnknownApiKeyRejection();
         app.UseAuthorization();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace PolicyTracker.ServiceDefaults.Requests;
+
+/// <summary>
+/// Checks that turn inputs the framework or the database would answer with a 500 (or the gateway
+/// with a 502) into 4xx problems that name what is wrong. Each returns null when the request may go on.
+/// </summary>
+public static class RequestGuards
+{
+    /// <summary>
+    /// Header values must be visible ASCII (and tabs/spaces): the gateway's HTTP client cannot
+    /// forward other bytes, and no header this system reads legitimately carries them.
+    /// </summary>
+    public static ProblemDetails? CheckHeaderBytes(HttpRequest request)
+    {
+        foreach (var (name, values) in request.Headers)
+        {
+            foreach (var value in values)
+            {
+                if (value is not null && value.Any(c => c > '~' || (c < ' ' && c != '\t')))
+                {
+                    return Problem(StatusCodes.Status400BadRequest, "Malformed header",
+                        $"The header '{Printable(name)}' contains characters other than printable ASCII.",
+                        new Dictionary<string, string[]> { [Printable(name)] = ["must contain printable ASCII characters only"] });
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Bodies are read as UTF-8. A charset parameter may spell UTF-8 harmlessly ("utf-8", "UTF-8",
+    /// quoted, or the common alias "utf8") and is then normalised to charset=utf-8; any other value,
+    /// an empty one or a repeated one is 415 instead of the framework's 500.
+    /// </summary>
+    public static ProblemDetails? CheckCharset(HttpRequest request)
+    {
+        var header = request.ContentType;
+        if (string.IsNullOrEmpty(header) || !MediaTypeHeaderValue.TryParse(header, out var mediaType))
+        {
+            return null; // no or unparseable content type: each endpoint answers 415 for what it cannot read
+        }
+        var charsets = mediaType.Parameters.Where(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (charsets.Count == 0)
+        {
+            return null;
+        }
+        var value = charsets.Count == 1 ? HeaderUtilities.RemoveQuotes(charsets[0].Value).ToString().Trim() : "";
+        if (charsets.Count > 1 || !(value.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || value.Equals("utf8", StringComparison.OrdinalIgnoreCase)))
+        {
+            var shown = charsets.Count > 1 ? "more than one charset" : $"charset '{Printable(charsets[0].Value.ToString())}'";
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
+                $"The request body's {shown} is not supported: send UTF-8 (charset=utf-8, or no charset).", null);
+        }
+        if (!charsets[0].Value.Equals("utf-8", StringComparison.Ordinal))
+        {
+            charsets[0].Value = "utf-8";
+            request.ContentType = mediaType.ToString();
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// PostgreSQL cannot store U+0000 in text or jsonb, so a JSON body carrying one in any string
+    /// (or property name) is refused here, naming the field, instead of failing at the database.
+    /// Cheap for every other body: the JSON is only walked when the escape "\u0000" occurs in it.
+    /// </summary>
+    public static async Task<ProblemDetails?> CheckNulCharactersAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType) || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true)
+        {
+            return null;
+        }
+        request.EnableBuffering();
+        var buffer = new ArrayBufferWriter<byte>();
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                buffer.Write(chunk.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        request.Body.Position = 0;
+        if (buffer.WrittenSpan.IndexOf(@"\u0000"u8) < 0)
+        {
+            return null;
+        }
+        var fields = IsNdjson(request.ContentType) ? NdjsonFieldsWithNul(buffer.WrittenMemory) : FieldsWithNul(buffer.WrittenMemory);
+        return fields.Count == 0
+            ? null
+            : Problem(StatusCodes.Status400BadRequest, "NUL character in the body",
+                "Strings must not contain the NUL character (\\u0000).",
+                fields.Take(20).ToDictionary(f => f, _ => new[] { "must not contain the NUL character (\\u0000)" }));
+    }
+
+    /// <summary>NDJSON line by line, so a malformed line does not hide a NUL in another: "line 3.text".</summary>
+    public static IReadOnlyList<string> NdjsonFieldsWithNul(ReadOnlyMemory<byte> body)
+    {
+        var found = new List<string>();
+        var rest = body;
+        for (var line = 1; rest.Length > 0; line++)
+        {
+            var end = rest.Span.IndexOf((byte)'\n');
+            var current = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
+            if (current.Span.IndexOf(@"\u0000"u8) >= 0)
+            {
+                found.AddRange(FieldsWithNul(current).Select(f => $"line {line}" + (f == "body" ? "" : (f.StartsWith('[') ? f : "." + f))));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The JSON paths ("links[0].rationale", "[3].text") of strings and property names that contain
+    /// U+0000; none when the JSON is malformed (the endpoint then says so).
+    /// </summary>
+    public static IReadOnlyList<string> FieldsWithNul(ReadOnlyMemory<byte> json)
+    {
+        var found = new List<string>();
+        var path = new List<Frame>();
+        var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        path.Add(new Frame(null, -1));
+                        break;
+                    case JsonTokenType.StartArray:
+                        path.Add(new Frame(null, 0));
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        path.RemoveAt(path.Count - 1);
+                        NextItem(path);
+                        break;
+                    case JsonTokenType.PropertyName:
+                        path[^1] = path[^1] with { Name = reader.GetString() };
+                        if (path[^1].Name!.Contains('\0'))
+                        {
+                            found.Add(Describe(path));
+                        }
+                        break;
+                    case JsonTokenType.String:
+                        if (reader.GetString()!.Contains('\0'))
+                        {
+                            found.Add(Describe(path));
+                        }
+                        NextItem(path);
+                        break;
+                    default:
+                        NextItem(path);
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+        return found.Distinct().ToList();
+    }
+
+    /// <summary>One open container: an object's current property name, or an array's current index.</summary>
+    private sealed record Frame(string? Name, int Index);
+
+    private static void NextItem(List<Frame> path)
+    {
+        if (path.Count > 0 && path[^1].Index >= 0)
+        {
+            path[^1] = path[^1] with { Index = path[^1].Index + 1 };
+        }
+    }
+
+    private static string Describe(List<Frame> path)
+    {
+        var text = new StringBuilder();
+        foreach (var frame in path)
+        {
+            if (frame.Index >= 0)
+            {
+                text.Append('[').Append(frame.Index).Append(']');
+            }
+            else if (frame.Name is not null)
+            {
+                text.Append(text.Length > 0 ? "." : "").Append(Printable(frame.Name));
+            }
+        }
+        return text.Length == 0 ? "body" : text.ToString();
+    }
+
+    private static readonly string[] NdjsonTypes = ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"];
+
+    private static string? MediaType(string? contentType) =>
+        contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var mediaType) ? mediaType.MediaType.ToString().ToLowerInvariant() : null;
+
+    private static bool IsNdjson(string? contentType) => NdjsonTypes.Contains(MediaType(contentType));
+
+    private static bool IsJson(string? contentType) =>
+        MediaType(contentType) is { } type && (type == "application/json" || type.EndsWith("+json") || NdjsonTypes.Contains(type));
+
+    /// <summary>Names echoed back in a problem: control and non-ASCII characters shown as escapes.</summary>
+    private static string Printable(string value)
+    {
+        var text = new StringBuilder(Math.Min(value.Length, 100));
+        foreach (var c in value.Take(100))
+        {
+            text.Append(c is >= ' ' and <= '~' ? c.ToString() : $"\\u{(int)c:x4}");
+        }
+        return text.ToString();
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail, Dictionary<string, string[]>? errors) =>
+        errors is null
+            ? new ProblemDetails { Status = status, Title = title, Detail = detail }
+            : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+}
