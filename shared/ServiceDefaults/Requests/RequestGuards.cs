@@ -68,9 +68,10 @@ public static class RequestGuards
     }
 
     /// <summary>
-    /// PostgreSQL cannot store U+0000 in text or jsonb, so a JSON body carrying one in any string
-    /// (or property name) is refused here, naming the field, instead of failing at the database.
-    /// Cheap for every other body: the JSON is only walked when the escape "\u0000" occurs in it.
+    /// PostgreSQL cannot store U+0000 in text or jsonb, and an escaped unpaired surrogate ("\ud800")
+    /// makes the JSON reader throw when the string is read; a JSON body carrying either in any string
+    /// (or property name) is refused here, naming the field, instead of failing with a 500 further on.
+    /// Cheap for every other body: the JSON is only walked when such an escape may occur in it.
     /// </summary>
     public static async Task<ProblemDetails?> CheckNulCharactersAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -94,16 +95,16 @@ public static class RequestGuards
             ArrayPool<byte>.Shared.Return(chunk);
         }
         request.Body.Position = 0;
-        if (buffer.WrittenSpan.IndexOf(@"\u0000"u8) < 0)
+        if (!MayHoldBadText(buffer.WrittenSpan))
         {
             return null;
         }
         var fields = IsNdjson(request.ContentType) ? NdjsonFieldsWithNul(buffer.WrittenMemory) : FieldsWithNul(buffer.WrittenMemory);
         return fields.Count == 0
             ? null
-            : Problem(StatusCodes.Status400BadRequest, "NUL character in the body",
-                "Strings must not contain the NUL character (\\u0000).",
-                fields.Take(20).ToDictionary(f => f, _ => new[] { "must not contain the NUL character (\\u0000)" }));
+            : Problem(StatusCodes.Status400BadRequest, "Invalid text in the body",
+                "Strings must not contain the NUL character (\\u0000) or unpaired UTF-16 surrogates (\\ud800-\\udfff alone).",
+                fields.Take(20).ToDictionary(f => f, _ => new[] { BadTextMessage }));
     }
 
     /// <summary>NDJSON line by line, so a malformed line does not hide a NUL in another: "line 3.text".</summary>
@@ -116,7 +117,7 @@ public static class RequestGuards
             var end = rest.Span.IndexOf((byte)'\n');
             var current = end < 0 ? rest : rest[..end];
             rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
-            if (current.Span.IndexOf(@"\u0000"u8) >= 0)
+            if (MayHoldBadText(current.Span))
             {
                 found.AddRange(FieldsWithNul(current).Select(f => $"line {line}" + (f == "body" ? "" : (f.StartsWith('[') ? f : "." + f))));
             }
@@ -151,14 +152,15 @@ public static class RequestGuards
                         NextItem(path);
                         break;
                     case JsonTokenType.PropertyName:
-                        path[^1] = path[^1] with { Name = reader.GetString() };
-                        if (path[^1].Name!.Contains('\0'))
+                        var name = ReadText(ref reader);
+                        path[^1] = path[^1] with { Name = name ?? Encoding.UTF8.GetString(reader.ValueSpan) };
+                        if (name is null || name.Contains('\0'))
                         {
                             found.Add(Describe(path));
                         }
                         break;
                     case JsonTokenType.String:
-                        if (reader.GetString()!.Contains('\0'))
+                        if (ReadText(ref reader) is not { } text || text.Contains('\0'))
                         {
                             found.Add(Describe(path));
                         }
@@ -175,6 +177,25 @@ public static class RequestGuards
             return [];
         }
         return found.Distinct().ToList();
+    }
+
+    public const string BadTextMessage = "must not contain the NUL character (\\u0000) or an unpaired surrogate";
+
+    // "\u0000", or "\ud"/"\uD" which starts every surrogate escape (and some harmless ones; the walk decides).
+    private static bool MayHoldBadText(ReadOnlySpan<byte> json) =>
+        json.IndexOf(@"\u0000"u8) >= 0 || json.IndexOf(@"\ud"u8) >= 0 || json.IndexOf(@"\uD"u8) >= 0;
+
+    /// <summary>The string the token holds; null when it is not valid UTF-16 (an escaped unpaired surrogate).</summary>
+    private static string? ReadText(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>One open container: an object's current property name, or an array's current index.</summary>
