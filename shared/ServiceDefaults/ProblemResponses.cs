@@ -37,8 +37,8 @@ public static class ProblemResponses
     }
 
     /// <summary>
-    /// Problem+json for every error, then the request guards (header bytes, charset and, where the
-    /// body is read, NUL characters) so that no malformed input reaches code that would fail with a 5xx.
+    /// Problem+json for every error, then the request guards (header bytes, NULs in the query, the
+    /// charset and, where the body is read, NULs and unpaired surrogates in JSON strings) so that no malformed input reaches code that would fail with a 5xx.
     /// The gateway passes <paramref name="inspectBodies"/> false: the services behind it inspect bodies.
     /// </summary>
     public static WebApplication UseProblemResponses(this WebApplication app, bool inspectBodies = true)
@@ -48,6 +48,7 @@ public static class ProblemResponses
         app.Use(async (context, next) =>
         {
             var problem = RequestGuards.CheckHeaderBytes(context.Request)
+                ?? RequestGuards.CheckQuery(context.Request)
                 ?? RequestGuards.CheckCharset(context.Request)
                 ?? (inspectBodies ? await RequestGuards.CheckNulCharactersAsync(context.Request, context.RequestAborted) : null);
             if (problem is null)

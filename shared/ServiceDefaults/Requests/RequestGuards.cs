@@ -35,6 +35,21 @@ public static class RequestGuards
         return null;
     }
 
+    /// <summary>A query value (or name) with a NUL ("%00") would reach PostgreSQL, which cannot take it.</summary>
+    public static ProblemDetails? CheckQuery(HttpRequest request)
+    {
+        if (!request.QueryString.HasValue || !request.QueryString.Value!.Contains("%00", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var bad = request.Query.Where(q => q.Key.Contains('\0') || q.Value.Any(v => v?.Contains('\0') == true)).Select(q => Printable(q.Key)).ToList();
+        return bad.Count == 0
+            ? null
+            : Problem(StatusCodes.Status400BadRequest, "NUL character in the query",
+                "Query parameters must not contain the NUL character (%00).",
+                bad.ToDictionary(name => name, _ => new[] { "must not contain the NUL character (%00)" }));
+    }
+
     /// <summary>
     /// Bodies are read as UTF-8. A charset parameter may spell UTF-8 harmlessly ("utf-8", "UTF-8",
     /// quoted, or the common alias "utf8") and is then normalised to charset=utf-8; any other value,

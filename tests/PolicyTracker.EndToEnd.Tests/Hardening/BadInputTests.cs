@@ -83,6 +83,27 @@ public sealed class BadInputTests(HardenedSystem system)
     }
 
     [Fact]
+    public async Task A_nul_in_a_query_value_is_a_400_naming_the_parameter()
+    {
+        using var client = system.Client(Analyst);
+
+        var problem = await (await client.GetAsync("/api/statements?q=mos%00cow&limit=5")).ShouldBeProblemAsync(400);
+
+        problem.GetProperty("errors").TryGetProperty("q", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task An_unpaired_surrogate_in_a_json_string_is_a_400_naming_the_field()
+    {
+        using var client = system.Client(Analyst);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/triage/{Guid.NewGuid()}").Json("""{"dismiss":true,"reason":"\ud800"}""");
+
+        var problem = await (await client.SendAsync(request)).ShouldBeProblemAsync(400);
+
+        problem.GetProperty("errors").TryGetProperty("reason", out _).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task An_escaped_backslash_before_u0000_is_text_not_a_nul_and_is_accepted()
     {
         using var client = system.Client(Analyst);

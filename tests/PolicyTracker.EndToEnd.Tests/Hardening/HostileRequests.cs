@@ -76,7 +76,7 @@ public static class HostileRequests
 
     private static readonly string[] HostileSegments =
     [
-        "%00", "a%00b", "%ff", "%c3%28", "..%2f..%2fetc", "%2e%2e", "ключ", "%E2%80%AE", "-1", "0", "99999999999999999999",
+        "%00", "a%00b", "%ff", "%c3%28", "%ed%a0%80", "%c0%80", "..%2f..%2fetc", "%2e%2e", "ключ", "%E2%80%AE", "-1", "0", "99999999999999999999",
         "00000000-0000-0000-0000-000000000000", "not-a-guid", "'", "%22", "%3Cscript%3E", "a b", "%20", "~", "%25",
     ];
 
@@ -188,7 +188,7 @@ public static class HostileRequests
             if (random.NextDouble() < 0.4)
             {
                 value = Pick(random, ["-1", "0", "99999999999", "1e5", "abc", "%00", "%ff", "2020-13-45", "0001-01-01", "9999-12-31T23:59:59Z",
-                    new string('q', 3000), "%27%20OR%201%3D1", "true", "", "%E2%80%AE", "null"]);
+                    new string('q', 3000), "%27%20OR%201%3D1", "%ed%a0%80", "%c0%80", "a%00", "true", "", "%E2%80%AE", "null"]);
                 what.Add($"query {parameter.Name}");
             }
             else
