@@ -9,7 +9,7 @@ builder.Services.AddHealthChecks();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).FlushEventStreamHeaders();
 
 var app = builder.Build();
-app.UseProblemResponses(inspectBodies: false);
+app.UseProblemResponses();
 app.UseRequestRules();
 app.MapHealth();
 app.MapApiReference();

@@ -37,30 +37,46 @@ public static class ProblemResponses
     }
 
     /// <summary>
-    /// Problem+json for every error, then the request guards (header bytes, NULs in the query, the
-    /// charset and, where the body is read, NULs and unpaired surrogates in JSON strings) so that no malformed input reaches code that would fail with a 5xx.
-    /// The gateway passes <paramref name="inspectBodies"/> false: the services behind it inspect bodies.
+    /// Problem+json for every error, then the request guards that need no body (header bytes, NULs
+    /// in the query, the charset), so that no malformed input reaches code that would fail with a 5xx.
     /// </summary>
-    public static WebApplication UseProblemResponses(this WebApplication app, bool inspectBodies = true)
+    public static WebApplication UseProblemResponses(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
         {
             var problem = RequestGuards.CheckHeaderBytes(context.Request)
                 ?? RequestGuards.CheckQuery(context.Request)
-                ?? RequestGuards.CheckCharset(context.Request)
-                ?? (inspectBodies ? await RequestGuards.CheckNulCharactersAsync(context.Request, context.RequestAborted) : null);
-            if (problem is null)
-            {
-                await next(context);
-                return;
-            }
-            context.Response.StatusCode = problem.Status!.Value;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                ?? RequestGuards.CheckCharset(context.Request);
+            return problem is null ? next(context) : WriteAsync(context, problem);
         });
         return app;
+    }
+
+    /// <summary>
+    /// NULs and unpaired surrogates in JSON bodies, for services that read bodies (the gateway does
+    /// not). After authorization, so a request that may not be made never has its body read.
+    /// </summary>
+    public static WebApplication UseRequestBodyGuard(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (await RequestGuards.CheckBodyTextAsync(context.Request, context.RequestAborted) is { } problem)
+            {
+                await WriteAsync(context, problem);
+                return;
+            }
+            await next(context);
+        });
+        return app;
+    }
+
+    private static Task WriteAsync(HttpContext context, ProblemDetails problem)
+    {
+        context.Response.StatusCode = problem.Status!.Value;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
     }
 }
 

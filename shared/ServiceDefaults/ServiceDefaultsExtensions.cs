@@ -28,6 +28,7 @@ public static class ServiceDefaultsExtensions
         app.UseAuthentication();
         app.UseUnknownApiKeyRejection();
         app.UseAuthorization();
+        app.UseRequestBodyGuard();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;

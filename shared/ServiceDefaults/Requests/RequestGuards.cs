@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -88,33 +87,25 @@ public static class RequestGuards
     /// (or property name) is refused here, naming the field, instead of failing with a 500 further on.
     /// Cheap for every other body: the JSON is only walked when such an escape may occur in it.
     /// </summary>
-    public static async Task<ProblemDetails?> CheckNulCharactersAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<ProblemDetails?> CheckBodyTextAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType) || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true)
         {
             return null;
         }
-        request.EnableBuffering();
-        var buffer = new ArrayBufferWriter<byte>();
-        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                buffer.Write(chunk.AsSpan(0, read));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        request.Body.Position = 0;
-        if (!MayHoldBadText(buffer.WrittenSpan))
+        // Held in memory (within the route's size limit, which Kestrel enforces while this reads)
+        // and handed on as the body: cheaper than EnableBuffering, which spills large bodies to disk.
+        var copy = new MemoryStream();
+        request.HttpContext.Response.RegisterForDispose(copy);
+        await request.Body.CopyToAsync(copy, cancellationToken);
+        copy.Position = 0;
+        request.Body = copy;
+        var json = copy.GetBuffer().AsMemory(0, (int)copy.Length);
+        if (!MayHoldBadText(json.Span))
         {
             return null;
         }
-        var fields = IsNdjson(request.ContentType) ? NdjsonFieldsWithNul(buffer.WrittenMemory) : FieldsWithNul(buffer.WrittenMemory);
+        var fields = IsNdjson(request.ContentType) ? NdjsonFieldsWithBadText(json) : FieldsWithBadText(json);
         return fields.Count == 0
             ? null
             : Problem(StatusCodes.Status400BadRequest, "Invalid text in the body",
@@ -122,8 +113,8 @@ public static class RequestGuards
                 fields.Take(20).ToDictionary(f => f, _ => new[] { BadTextMessage }));
     }
 
-    /// <summary>NDJSON line by line, so a malformed line does not hide a NUL in another: "line 3.text".</summary>
-    public static IReadOnlyList<string> NdjsonFieldsWithNul(ReadOnlyMemory<byte> body)
+    /// <summary>NDJSON line by line, so a malformed line does not hide bad text in another: "line 3.text".</summary>
+    public static IReadOnlyList<string> NdjsonFieldsWithBadText(ReadOnlyMemory<byte> body)
     {
         var found = new List<string>();
         var rest = body;
@@ -134,7 +125,7 @@ public static class RequestGuards
             rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
             if (MayHoldBadText(current.Span))
             {
-                found.AddRange(FieldsWithNul(current).Select(f => $"line {line}" + (f == "body" ? "" : (f.StartsWith('[') ? f : "." + f))));
+                found.AddRange(FieldsWithBadText(current).Select(f => $"line {line}" + (f == "body" ? "" : (f.StartsWith('[') ? f : "." + f))));
             }
         }
         return found;
@@ -142,9 +133,10 @@ public static class RequestGuards
 
     /// <summary>
     /// The JSON paths ("links[0].rationale", "[3].text") of strings and property names that contain
-    /// U+0000; none when the JSON is malformed (the endpoint then says so).
+    /// U+0000 or an unpaired surrogate. Malformed JSON is the endpoint's to refuse; what was found
+    /// before the error is still reported.
     /// </summary>
-    public static IReadOnlyList<string> FieldsWithNul(ReadOnlyMemory<byte> json)
+    public static IReadOnlyList<string> FieldsWithBadText(ReadOnlyMemory<byte> json)
     {
         var found = new List<string>();
         var path = new List<Frame>();
@@ -189,7 +181,7 @@ public static class RequestGuards
         }
         catch (JsonException)
         {
-            return [];
+            // Malformed further on: the endpoint refuses it anyway.
         }
         return found.Distinct().ToList();
     }
