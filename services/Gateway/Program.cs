@@ -6,10 +6,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddTelemetry();
 builder.AddProblemResponses();
 builder.Services.AddHealthChecks();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).FlushEventStreamHeaders();
 
 var app = builder.Build();
 app.UseProblemResponses();
+app.UseRequestRules();
 app.MapHealth();
 app.MapApiReference();
 app.MapReverseProxy();

@@ -26,7 +26,9 @@ public static class ServiceDefaultsExtensions
     {
         app.UseProblemResponses();
         app.UseAuthentication();
+        app.UseUnknownApiKeyRejection();
         app.UseAuthorization();
+        app.UseRequestBodyGuard();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;

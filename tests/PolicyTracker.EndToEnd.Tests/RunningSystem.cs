@@ -10,7 +10,7 @@ namespace PolicyTracker.EndToEnd.Tests;
 /// The four services as real processes from their build output, on free loopback ports, wired to
 /// a database and vhost of this test's own on the real PostgreSQL and RabbitMQ.
 /// </summary>
-public sealed class RunningSystem : IAsyncLifetime
+public class RunningSystem : IAsyncLifetime
 {
     private static readonly string[] Services = ["Tracker", "Ingestion", "Notifications", "Gateway"];
     private readonly Dictionary<string, Process> _processes = [];
@@ -48,6 +48,9 @@ public sealed class RunningSystem : IAsyncLifetime
         }
     }
 
+    /// <summary>Settings (as environment variables, e.g. "Feed__HeartbeatInterval") a derived fixture gives every service.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraEnvironment { get; } = new Dictionary<string, string>();
+
     public string Log(string service)
     {
         lock (_logs[service])
@@ -58,7 +61,7 @@ public sealed class RunningSystem : IAsyncLifetime
 
     private void Start(string service)
     {
-        var dll = Path.Combine(RepositoryRoot(), "services", service, "bin", BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
+        var dll = ServiceDll(service);
         var info = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -77,6 +80,10 @@ public sealed class RunningSystem : IAsyncLifetime
         foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications") })
         {
             info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
+        }
+        foreach (var (name, value) in ExtraEnvironment)
+        {
+            info.Environment[name] = value;
         }
         var log = _logs[service] = new StringBuilder();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {service}");
@@ -97,7 +104,11 @@ public sealed class RunningSystem : IAsyncLifetime
         await Infrastructure.DisposeAsync();
     }
 
-    internal static int FreePort()
+    /// <summary>Where a service's build output is, for a test that starts one more instance of its own.</summary>
+    public static string ServiceDll(string service) =>
+        Path.Combine(RepositoryRoot(), "services", service, "bin", BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -30,4 +30,6 @@ public sealed class FeedOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromMinutes(1);
     public long MaxFeedBytes { get; set; } = 5 * 1024 * 1024;
+    /// <summary>Allow feed URLs on loopback/private/link-local/internal addresses (Development sets it; never in production).</summary>
+    public bool AllowPrivateNetworks { get; set; }
 }

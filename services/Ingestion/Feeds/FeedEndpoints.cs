@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.ServiceDefaults.Networking;
 
 namespace PolicyTracker.Ingestion.Feeds;
 
@@ -16,6 +17,18 @@ public static class FeedEndpoints
         builder.Services.AddOptions<FeedOptions>().Bind(builder.Configuration.GetSection("Feeds"));
         var options = builder.Configuration.GetSection("Feeds").Get<FeedOptions>() ?? new FeedOptions();
         builder.Services.AddHttpClient(FeedPoller.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("PolicyTracker-Ingestion/1.0"))
+            // Checked again at connect time (a redirect or a changed DNS answer must not reach an internal address either).
+            .ConfigurePrimaryHttpMessageHandler(services =>
+            {
+                var allowPrivate = services.GetRequiredService<IOptions<FeedOptions>>().Value.AllowPrivateNetworks;
+                return new SocketsHttpHandler
+                {
+                    UseCookies = false,
+                    UseProxy = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectCallback = (context, cancellationToken) => NetworkGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
+                };
+            })
             .AddResilienceHandler("feed-polling", pipeline =>
             {
                 pipeline.AddTimeout(options.AttemptTimeout * (options.Retries + 2));
@@ -69,10 +82,20 @@ public static class FeedEndpoints
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
         }
+        // Validated as webhook URLs are: the shape, then (outside Development) where the host resolves to.
         var url = StatementInputs.ReadString(body, "url", "", errors);
-        if (errors.Count > 0 || url is null || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > StatementInputs.MaxShortField)
+        Uri? uri = null;
+        if (errors.Count > 0)
         {
             errors["url"] = ["must be an absolute http(s) URL"];
+        }
+        else if (NetworkGuard.CheckShape(url, out uri) is { } shape)
+        {
+            errors["url"] = [shape];
+        }
+        else if (await NetworkGuard.CheckAsync(uri!, options.Value.AllowPrivateNetworks, cancellationToken) is { } refusal)
+        {
+            errors["url"] = [refusal];
         }
         var minimum = options.Value.MinimumIntervalSeconds;
         int interval = 0;
@@ -85,14 +108,14 @@ public static class FeedEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var normalised = DedupKeys.NormaliseUrl(url!)!;
+        var normalised = DedupKeys.NormaliseUrl(uri!.AbsoluteUri)!;
         var id = Feed.IdFor(normalised);
         if (await session.LoadAsync<Feed>(id, cancellationToken) is { } existing)
         {
             return TypedResults.Problem($"This feed is already registered as {existing.Id}.", statusCode: StatusCodes.Status409Conflict, title: "Feed already registered");
         }
         var now = clock.GetUtcNow();
-        var feed = new Feed { Id = id, Url = url!.Trim(), PollIntervalSeconds = interval, NextPollAt = now, CreatedBy = user.PrincipalName(), CreatedAt = now };
+        var feed = new Feed { Id = id, Url = uri.AbsoluteUri, PollIntervalSeconds = interval, NextPollAt = now, CreatedBy = user.PrincipalName(), CreatedAt = now };
         session.Insert(feed);
         try
         {

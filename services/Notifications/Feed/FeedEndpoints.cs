@@ -1,5 +1,4 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
@@ -29,9 +28,11 @@ public static class FeedEndpoints
     /// <summary>
     /// Live alerts as server-sent events; the event id is the feed sequence, so a client that
     /// reconnects with Last-Event-ID gets what it missed first. A connection without one starts at
-    /// the moment the request arrived, and the headers go out at once so the client knows it is live.
+    /// the moment the request arrived. A comment goes out at once, so the client (and any proxy in
+    /// between, which holds headers until the first body bytes) knows the stream is live, and another
+    /// every <c>Feed:HeartbeatInterval</c> (15 s) while no alert does, so idle timeouts never cut it.
     /// </summary>
-    public static async Task Stream(HttpContext http, IDocumentStore store, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    public static async Task Stream(HttpContext http, IDocumentStore store, IOptions<JsonOptions> json, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var owner = http.User.PrincipalName();
         var header = http.Request.Headers["Last-Event-ID"].ToString();
@@ -53,21 +54,47 @@ public static class FeedEndpoints
             after = latest.Count > 0 ? latest[0].Sequence : 0;
         }
 
+        var heartbeat = configuration.GetValue("Feed:HeartbeatInterval", TimeSpan.FromSeconds(15));
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache,no-store";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await http.Response.StartAsync(cancellationToken);
-        await http.Response.Body.FlushAsync(cancellationToken);
+        var body = http.Response.Body;
         var options = json.Value.SerializerOptions;
         try
         {
-            await SseFormatter.WriteAsync(Alerts(store, stream, after, cancellationToken), http.Response.Body,
-                (item, buffer) =>
+            await body.WriteAsync(": connected\n\n"u8.ToArray(), cancellationToken);
+            await body.FlushAsync(cancellationToken);
+            var quietSince = DateTimeOffset.UtcNow;
+            var last = after;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var alerts = await AlertsAfterAsync(store, stream, last, cancellationToken);
+                foreach (var (sequence, alert) in alerts)
                 {
-                    using var writer = new Utf8JsonWriter(buffer);
-                    JsonSerializer.Serialize(writer, item.Data, options);
-                },
-                cancellationToken);
+                    last = sequence;
+                    if (alert is not null)
+                    {
+                        // Compact JSON has no raw line breaks, so one data line carries the whole alert.
+                        var data = JsonSerializer.Serialize(alert, options);
+                        await body.WriteAsync(Encoding.UTF8.GetBytes($"id: {sequence}\nevent: alert\ndata: {data}\n\n"), cancellationToken);
+                    }
+                }
+                if (alerts.Any(a => a.Alert is not null))
+                {
+                    await body.FlushAsync(cancellationToken);
+                    quietSince = DateTimeOffset.UtcNow;
+                }
+                else if (DateTimeOffset.UtcNow - quietSince >= heartbeat)
+                {
+                    await body.WriteAsync(": heartbeat\n\n"u8.ToArray(), cancellationToken);
+                    await body.FlushAsync(cancellationToken);
+                    quietSince = DateTimeOffset.UtcNow;
+                }
+                if (alerts.Count == 0)
+                {
+                    await Task.Delay(StreamPollInterval, cancellationToken);
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -75,40 +102,16 @@ public static class FeedEndpoints
         }
     }
 
-    private static async IAsyncEnumerable<SseItem<FeedAlertResponse>> Alerts(
-        IDocumentStore store, Guid stream, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The next page of the owner's feed after a sequence; entries that are not alerts come with a null alert, to move past them.</summary>
+    private static async Task<IReadOnlyList<(long Sequence, FeedAlertResponse? Alert)>> AlertsAfterAsync(
+        IDocumentStore store, Guid stream, long after, CancellationToken cancellationToken)
     {
-        var last = after;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            IReadOnlyList<JasperFx.Events.IEvent> events;
-            await using (var session = store.QuerySession())
-            {
-                events = await session.Events.QueryAllRawEvents()
-                    .Where(e => e.StreamId == stream && e.Sequence > last)
-                    .OrderBy(e => e.Sequence)
-                    .Take(500)
-                    .ToListAsync(cancellationToken);
-            }
-            foreach (var e in events)
-            {
-                last = e.Sequence;
-                if (e.Data is FeedAlertRaised alert)
-                {
-                    yield return new SseItem<FeedAlertResponse>(FeedAlertResponse.From(e.Sequence, alert), "alert") { EventId = e.Sequence.ToString() };
-                }
-            }
-            if (events.Count == 0)
-            {
-                try
-                {
-                    await Task.Delay(StreamPollInterval, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    yield break;
-                }
-            }
-        }
+        await using var session = store.QuerySession();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == stream && e.Sequence > after)
+            .OrderBy(e => e.Sequence)
+            .Take(500)
+            .ToListAsync(cancellationToken);
+        return [.. events.Select(e => (e.Sequence, e.Data is FeedAlertRaised alert ? FeedAlertResponse.From(e.Sequence, alert) : null))];
     }
 }

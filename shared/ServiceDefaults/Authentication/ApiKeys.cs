@@ -2,6 +2,9 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -64,11 +67,41 @@ public static class ApiKeyAuthentication
         builder.Services.AddAuthentication(ApiKeyOptions.Scheme)
             .AddScheme<ApiKeyOptions, ApiKeyHandler>(ApiKeyOptions.Scheme, o => o.Keys = keys);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Analyst, p => p.RequireRole(Roles.Analyst, Roles.Admin))
+            // api.md: wherever a route says "(analyst)" for a read, an auditor may read it too.
+            .AddPolicy(Policies.Analyst, p => p.RequireAssertion(context =>
+                context.User.IsInRole(Roles.Analyst) || context.User.IsInRole(Roles.Admin)
+                || (context.User.IsInRole(Roles.Auditor) && IsRead(context.Resource))))
             .AddPolicy(Policies.Auditor, p => p.RequireRole(Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.Reader, p => p.RequireRole(Roles.Analyst, Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.Subscriber, p => p.RequireRole(Roles.Subscriber, Roles.Admin));
         return builder;
+    }
+
+    private static bool IsRead(object? resource) =>
+        resource is HttpContext http && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method));
+
+    /// <summary>
+    /// A key that is sent but unknown is 401 on every route, public ones included: authorization
+    /// alone would let an anonymous route ignore it, and a wrong key must never pass silently.
+    /// </summary>
+    public static WebApplication UseUnknownApiKeyRejection(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.ContainsKey(ApiKeyOptions.Header)
+                && (await context.AuthenticateAsync(ApiKeyOptions.Scheme)).Failure is { } failure)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = "Unknown API key", Detail = failure.Message },
+                });
+                return;
+            }
+            await next(context);
+        });
+        return app;
     }
 
     /// <summary>The principal name an event or resource is recorded under.</summary>
@@ -80,7 +113,7 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<ApiKeyOptions> options, ILog
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(ApiKeyOptions.Header, out var supplied) || string.IsNullOrEmpty(supplied))
+        if (!Request.Headers.TryGetValue(ApiKeyOptions.Header, out var supplied))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
