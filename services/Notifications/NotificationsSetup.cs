@@ -8,6 +8,7 @@ using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.FanningOut;
 using PolicyTracker.Notifications.Feed;
 using PolicyTracker.Notifications.Predictions;
+using PolicyTracker.Notifications.Retention;
 using PolicyTracker.Notifications.RotatingSecrets;
 using PolicyTracker.Notifications.Subscribing;
 using PolicyTracker.Notifications.Subscriptions;
@@ -36,7 +37,8 @@ public static class NotificationsSetup
                 .Duplicate(d => d.SubscriptionId)
                 .Duplicate(d => d.PredictionId)
                 .Duplicate(d => d.Version);
-            opts.Schema.For<ProcessedMessage>();
+            // Retention removes old records by this column.
+            opts.Schema.For<ProcessedMessage>().Duplicate(m => m.ProcessedAt);
             opts.Schema.For<PredictionSummary>();
             opts.Events.AddEventType<FeedAlertRaised>();
         });
@@ -79,6 +81,8 @@ public static class NotificationsSetup
         builder.Services.AddSingleton<DeliveryOutcomeWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryOutcomeWriter>());
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
+        builder.Services.AddHostedService<RetentionCleanup>();
 
         builder.Services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>
