@@ -7,6 +7,7 @@ using PolicyTracker.Notifications.DeliveringEmail;
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.FanningOut;
 using PolicyTracker.Notifications.Feed;
+using PolicyTracker.Notifications.PausingOnOutage;
 using PolicyTracker.Notifications.Predictions;
 using PolicyTracker.Notifications.Retention;
 using PolicyTracker.Notifications.RotatingSecrets;
@@ -48,6 +49,9 @@ public static class NotificationsSetup
     public static IHostApplicationBuilder AddNotificationsMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<DeliveryFanOut>();
+        builder.Services.AddOptions<ConsumptionGateOptions>().BindConfiguration(ConsumptionGateOptions.Section);
+        builder.Services.AddSingleton<ConsumptionGate>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionGate>());
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<PredictionRegisteredConsumer, PredictionEventConsumerDefinition<PredictionRegisteredConsumer>>();
@@ -57,11 +61,11 @@ public static class NotificationsSetup
             x.AddConsumer<PredictionDevelopmentLoggedConsumer, PredictionEventConsumerDefinition<PredictionDevelopmentLoggedConsumer>>();
             x.AddConsumer<PredictionProbabilityChangedConsumer, PredictionEventConsumerDefinition<PredictionProbabilityChangedConsumer>>();
             x.AddRequestClient<GetPredictionCatalog>();
-            x.AddConfigureEndpointsCallback((_, name, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 if (name == PredictionEventsEndpoint.Name)
                 {
-                    PredictionEventsEndpoint.Configure(endpoint);
+                    PredictionEventsEndpoint.Configure(endpoint, context.GetRequiredService<ConsumptionGate>());
                 }
             });
         });

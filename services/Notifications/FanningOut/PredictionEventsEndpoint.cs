@@ -1,5 +1,7 @@
 using MassTransit;
+using MassTransit.Middleware;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Notifications.PausingOnOutage;
 
 namespace PolicyTracker.Notifications.FanningOut;
 
@@ -13,12 +15,31 @@ public static class PredictionEventsEndpoint
     public const string Name = "notifications-prediction-events";
     private const int Partitions = 16;
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint)
+    public static void Configure(IReceiveEndpointConfigurator endpoint, ConsumptionGate gate)
     {
+        endpoint.ConnectReceiveEndpointObserver(gate);
         endpoint.UsePartitioner(Partitions, (ConsumeContext context) => PredictionIdOf(context));
-        // Long enough to ride out a short PostgreSQL outage: a message that exhausts these goes to the
-        // error queue, and RabbitMQ here has no delayed-redelivery plugin to wait longer outside memory.
-        endpoint.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
+        // A message that fails on its own merits (not a database outage) is retried in memory, then
+        // goes to the error queue.
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<Exception>(DatabaseOutage.IsOutage);
+            r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        });
+        // A database blip (a restart's dropped connections) is ridden out in memory; a longer outage
+        // stops the endpoint (the gate) and returns the message to the queue instead of `_error`.
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(DatabaseOutage.IsOutage);
+            r.Interval(5, TimeSpan.FromSeconds(1));
+        });
+        endpoint.ConfigureError(e =>
+        {
+            e.UseFilter(new RequeueOnOutageFilter());
+            e.UseFilter(new GenerateFaultFilter());
+            e.UseFilter(new ErrorTransportFilter());
+        });
+        endpoint.UseFilter(new OutageObservingFilter(gate));
     }
 
     private static string PredictionIdOf(ConsumeContext context) =>
