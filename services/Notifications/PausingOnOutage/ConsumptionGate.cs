@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -9,39 +8,46 @@ public sealed class ConsumptionGateOptions
 {
     public const string Section = "Messaging:Outage";
 
-    /// <summary>How often the database is probed while consumption is paused.</summary>
-    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>How often the database is probed while the gate is closed.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
-/// A circuit breaker for consumption: the first message that fails because PostgreSQL is
-/// unavailable stops the receive endpoints that need it; messages that fail for that reason go back
-/// to the queue (<see cref="RequeueOnOutageFilter"/>), not to `_error`.
-/// The gate probes the database and starts the endpoints again once it answers. An outage of any
-/// length therefore leaves every message in its queue: none waits in `_error` for a human.
-/// MassTransit's own kill switch restarts on a timer, blind to the database, and a restart into a
-/// still-absent database would fail messages again; this one restarts on the database's answer.
+/// A circuit breaker for consumption. The first message that fails because PostgreSQL is unavailable
+/// closes the gate: every message of the endpoint then waits at <see cref="OutageGateFilter"/> instead of
+/// failing, so no retry runs out and nothing reaches `_error`, and the endpoint takes no more messages
+/// than its prefetch (the rest stay in the queue). The gate probes the database and opens once it
+/// answers; the waiting messages go on in their partitions' order.
+/// Why not stop the receive endpoint (or MassTransit's kill switch, which does that): a stopped
+/// endpoint first waits for its in-flight messages, and those it hands back are redelivered in an
+/// order the broker chooses, which broke per-prediction order; the kill switch also restarts on a
+/// timer, blind to the database. Held messages survive a restart or a broker consumer timeout too:
+/// they are redelivered and the processed-message record makes the second copy a no-op.
 /// </summary>
 public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGateOptions> options, ILogger<ConsumptionGate> logger)
-    : BackgroundService, IReceiveEndpointObserver
+    : BackgroundService
 {
-    /// <summary>The endpoints whose consumers write to PostgreSQL.</summary>
-    public static readonly HashSet<string> Guarded = [FanningOut.PredictionEventsEndpoint.Name];
-
-    private readonly ConcurrentDictionary<Uri, IReceiveEndpoint> _endpoints = new();
+    private readonly object _lock = new();
+    private TaskCompletionSource _open = Opened();
     private readonly SemaphoreSlim _tripped = new(0, 1);
     private Exception? _cause;
 
-    public bool Paused { get; private set; }
+    public bool IsOpen => _open.Task.IsCompleted;
 
-    /// <summary>Called by the endpoint's filter for every failed attempt; only an outage trips the gate.</summary>
-    public void Observe(Exception exception)
+    public Task WaitOpenAsync(CancellationToken cancellationToken) => _open.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Closes the gate because of <paramref name="cause"/> (a database outage); the probe loop opens it again.</summary>
+    public void Trip(Exception cause)
     {
-        if (Paused || !DatabaseOutage.IsOutage(exception))
+        lock (_lock)
         {
-            return;
+            if (!_open.Task.IsCompleted)
+            {
+                return;
+            }
+            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _cause = cause;
         }
-        _cause = exception;
         try
         {
             _tripped.Release();
@@ -58,25 +64,20 @@ public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGa
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _tripped.WaitAsync(stoppingToken);
-                Paused = true;
-                logger.LogWarning("PostgreSQL is unavailable ({Reason}): consumption on {Endpoints} stops until it answers again",
-                    _cause?.GetBaseException().Message, string.Join(", ", _endpoints.Keys));
-                await Task.WhenAll(_endpoints.Values.Select(e => e.Stop(stoppingToken)));
-                logger.LogInformation("Consumption stopped");
-                var attempts = 0;
+                logger.LogWarning("PostgreSQL is unavailable ({Reason}): consumption is paused until it answers again", _cause?.GetBaseException().Message);
+                var probes = 0;
                 while (!await AnswersAsync(stoppingToken))
                 {
-                    if (++attempts % 15 == 0)
+                    if (++probes % 30 == 0)
                     {
-                        logger.LogWarning("PostgreSQL still unavailable; consumption stays stopped ({Attempts} probes)", attempts);
+                        logger.LogWarning("PostgreSQL still unavailable after {Probes} probes; consumption stays paused", probes);
                     }
                     await Task.Delay(options.Value.ProbeInterval, stoppingToken);
                 }
-                foreach (var endpoint in _endpoints.Values)
+                lock (_lock)
                 {
-                    endpoint.Start(stoppingToken);
+                    _open.TrySetResult();
                 }
-                Paused = false;
                 logger.LogInformation("PostgreSQL answers again: consumption resumed");
             }
         }
@@ -103,54 +104,43 @@ public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGa
         }
     }
 
-    public Task Ready(ReceiveEndpointReady ready)
+    private static TaskCompletionSource Opened()
     {
-        if (Guarded.Contains(ready.InputAddress.AbsolutePath.Split('/').Last()))
-        {
-            _endpoints[ready.InputAddress] = ready.ReceiveEndpoint;
-        }
-        return Task.CompletedTask;
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
     }
-
-    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
-    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
-    public Task Faulted(ReceiveEndpointFaulted faulted) => Task.CompletedTask;
-}
-
-/// <summary>Sits inside the retry filter, so it sees every failed attempt and tells the gate.</summary>
-public sealed class OutageObservingFilter(ConsumptionGate gate) : IFilter<ConsumeContext>
-{
-    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
-    {
-        try
-        {
-            await next.Send(context);
-        }
-        catch (Exception ex)
-        {
-            gate.Observe(ex);
-            throw;
-        }
-    }
-
-    public void Probe(ProbeContext context) => context.CreateFilterScope("outageObserver");
 }
 
 /// <summary>
-/// First in the error pipe: a message that failed because the database is unavailable is handed back
-/// to the broker (the transport negatively acknowledges it and it is redelivered later) instead of
-/// being moved to `_error`; every other failure goes on to the usual fault and error-queue filters.
+/// Inside the partitioner: a message waits here while the gate is closed, and a message that fails
+/// because the database is unavailable closes the gate and tries again once it opens, in its place.
 /// </summary>
-public sealed class RequeueOnOutageFilter : IFilter<ExceptionReceiveContext>
+public sealed class OutageGateFilter(ConsumptionGate gate) : IFilter<ConsumeContext>
 {
-    public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
+    /// <summary>
+    /// A message that still fails as if the database were down although the gate's probe gets answers
+    /// (a fault of its own that looks like an outage) gives up after this many rounds and takes the
+    /// ordinary failure path.
+    /// </summary>
+    private const int MaxRoundsWhileAnswering = 100;
+
+    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
-        if (DatabaseOutage.IsOutage(context.Exception))
+        for (var round = 1; ; round++)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(context.Exception).Throw();
+            await gate.WaitOpenAsync(context.CancellationToken);
+            try
+            {
+                await next.Send(context);
+                return;
+            }
+            catch (Exception ex) when (DatabaseOutage.IsOutage(ex) && round < MaxRoundsWhileAnswering && !context.CancellationToken.IsCancellationRequested)
+            {
+                gate.Trip(ex);
+            }
         }
-        return next.Send(context);
     }
 
-    public void Probe(ProbeContext context) => context.CreateFilterScope("requeueOnOutage");
+    public void Probe(ProbeContext context) => context.CreateFilterScope("outageGate");
 }
