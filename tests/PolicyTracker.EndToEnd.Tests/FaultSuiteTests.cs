@@ -12,14 +12,14 @@ namespace PolicyTracker.EndToEnd.Tests;
 /// and come back; then nothing is lost or duplicated, every expected webhook reached a real local
 /// receiver, each prediction's webhooks arrived in version order, and every hash chain verifies.
 ///
-/// Size: PT_FAULT_STATEMENTS (default 1000, a few minutes here; the issue's run used 10000).
+/// Size: PT_FAULT_STATEMENTS (default 800: about three minutes here beside other tests; the issue's run used 10000).
 /// Server faults: by default this test's own vhost and database go away (connections closed and
 /// refused), so tests running beside it on the same servers are untouched; PT_FAULT_REAL_RESTARTS=1
 /// restarts the real RabbitMQ and PostgreSQL with deploy/local/infra.sh instead (run it alone).
 /// </summary>
 public sealed class FaultSuiteTests : IAsyncLifetime
 {
-    private static readonly int Statements = int.TryParse(Environment.GetEnvironmentVariable("PT_FAULT_STATEMENTS"), out var n) ? n : 1000;
+    private static readonly int Statements = int.TryParse(Environment.GetEnvironmentVariable("PT_FAULT_STATEMENTS"), out var n) ? n : 800;
     private static readonly bool RealRestarts = Environment.GetEnvironmentVariable("PT_FAULT_REAL_RESTARTS") == "1";
     private const int BatchSize = 50;
 
@@ -162,6 +162,54 @@ public sealed class FaultSuiteTests : IAsyncLifetime
             var integrity = await auditor.GetFromJsonAsync<JsonElement>($"/api/predictions/{id}/integrity");
             integrity.GetProperty("valid").GetBoolean().ShouldBeTrue($"hash chain of {id}: {integrity}");
         }
+    }
+
+    /// <summary>
+    /// Issue 10, item 8: a webhook claimed by a Notifications process that is then killed goes out again
+    /// within seconds of the restart (the short lease), not after the old two-minute lease.
+    /// </summary>
+    [Fact]
+    public async Task A_webhook_in_flight_when_Notifications_is_killed_goes_out_again_within_seconds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The first attempt never gets an answer: the process that sent it dies holding the claim.
+        receiver.Respond = async (_, n) =>
+        {
+            if (n == 1)
+            {
+                await hang.Task;
+            }
+            return Microsoft.AspNetCore.Http.Results.Ok();
+        };
+        using var analyst = _system.Client("analyst-dev-key");
+        using var subscriber = _system.Client("subscriber-dev-key");
+        var subscription = await subscriber.PostAsJsonAsync("/api/subscriptions", new
+        {
+            channel = new { type = "webhook", url = receiver.Url("/killed").ToString() },
+            filter = new { predictionIds = new[] { "kuril-islands" }, events = new[] { "development-logged" } },
+        });
+        subscription.StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var statement = new
+        {
+            text = $"[lease {_run}] Tokyo and Moscow sign a framework on the southern Kurils",
+            publishedAt = "2026-11-20T10:00:00Z",
+            source = new { url = $"https://example.org/lease/{_run}", title = "Lease", publisher = "Fault wire" },
+            links = new[] { new { predictionId = "kuril-islands", stance = "supports", strength = "weak" } },
+        };
+        await Eventually.Get(() => analyst.PostAsJsonAsync("/api/statements", statement), r => r.StatusCode == HttpStatusCode.Accepted,
+            "the statement to be accepted");
+        await Eventually.True(() => Task.FromResult(receiver.Received.Count >= 1), "the webhook in flight", TimeSpan.FromSeconds(60));
+        var webhookId = receiver.Received.First().Headers["webhook-id"];
+
+        await _system.KillAsync("Notifications");
+        await _system.RestartAsync("Notifications");
+        // The lease (15 s) lapses at most a few seconds after the restart, and the restarted worker takes
+        // the delivery; with the old two-minute lease it waited far beyond this deadline.
+        await Eventually.True(() => Task.FromResult(receiver.Received.Count(r => r.Headers["webhook-id"] == webhookId) >= 2),
+            "the same webhook sent again after the kill", TimeSpan.FromSeconds(45));
+        hang.SetResult();
     }
 
     private IEnumerable<JsonElement> Ours(JsonElement[] history) => history.Where(e =>
