@@ -5,7 +5,7 @@
 # state under <repo>/.local (git-ignored), so several clones can coexist as long as
 # they use different ports (see the PT_* variables below).
 #
-# Usage: infra.sh start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | env
+# Usage: infra.sh start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | restart-postgres | env
 #        infra.sh rabbitmqctl ARGS...   (debug helper: rabbitmqctl with our node/cookie/epmd)
 #
 #   eval "$(deploy/local/infra.sh env)"   exports ports and connection strings.
@@ -520,7 +520,7 @@ EOF
 }
 
 usage() {
-  echo "usage: $0 start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | env | rabbitmqctl ARGS..." >&2
+  echo "usage: $0 start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | restart-postgres | env | rabbitmqctl ARGS..." >&2
   exit 2
 }
 
@@ -541,6 +541,7 @@ case $cmd in
   stop-rabbitmq)    with_lock; rabbit_stop ;;
   start-rabbitmq)   with_lock; mkdir -p "$LOG_DIR"; ensure_packages; rabbit_start ;;
   restart-rabbitmq) with_lock; mkdir -p "$LOG_DIR"; ensure_packages; rabbit_stop; rabbit_start ;;
+  restart-postgres) with_lock; mkdir -p "$LOG_DIR"; pg_stop; pg_start ;;
   status)           cmd_status ;;
   env)              cmd_env ;;
   rabbitmqctl)      rabbit_env; exec "$RMQ_BIN/rabbitmqctl" -n "$RABBIT_NODENAME" "$@" ;;

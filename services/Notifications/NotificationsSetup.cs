@@ -7,7 +7,9 @@ using PolicyTracker.Notifications.DeliveringEmail;
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.FanningOut;
 using PolicyTracker.Notifications.Feed;
+using PolicyTracker.Notifications.PausingOnOutage;
 using PolicyTracker.Notifications.Predictions;
+using PolicyTracker.Notifications.Retention;
 using PolicyTracker.Notifications.RotatingSecrets;
 using PolicyTracker.Notifications.Subscribing;
 using PolicyTracker.Notifications.Subscriptions;
@@ -42,7 +44,8 @@ public static class NotificationsSetup
                 .Duplicate(d => d.SubscriptionId)
                 .Duplicate(d => d.PredictionId)
                 .Duplicate(d => d.Version);
-            opts.Schema.For<ProcessedMessage>();
+            // Retention removes old records by this column.
+            opts.Schema.For<ProcessedMessage>().Duplicate(m => m.ProcessedAt);
             opts.Schema.For<PredictionSummary>();
             opts.Events.AddEventType<FeedAlertRaised>();
         });
@@ -52,6 +55,9 @@ public static class NotificationsSetup
     public static IHostApplicationBuilder AddNotificationsMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<DeliveryFanOut>();
+        builder.Services.AddOptions<ConsumptionGateOptions>().BindConfiguration(ConsumptionGateOptions.Section);
+        builder.Services.AddSingleton<ConsumptionGate>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionGate>());
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<PredictionRegisteredConsumer, PredictionEventConsumerDefinition<PredictionRegisteredConsumer>>();
@@ -61,11 +67,11 @@ public static class NotificationsSetup
             x.AddConsumer<PredictionDevelopmentLoggedConsumer, PredictionEventConsumerDefinition<PredictionDevelopmentLoggedConsumer>>();
             x.AddConsumer<PredictionProbabilityChangedConsumer, PredictionEventConsumerDefinition<PredictionProbabilityChangedConsumer>>();
             x.AddRequestClient<GetPredictionCatalog>();
-            x.AddConfigureEndpointsCallback((_, name, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 if (name == PredictionEventsEndpoint.Name)
                 {
-                    PredictionEventsEndpoint.Configure(endpoint);
+                    PredictionEventsEndpoint.Configure(endpoint, context.GetRequiredService<ConsumptionGate>());
                 }
             });
         });
@@ -85,6 +91,8 @@ public static class NotificationsSetup
         builder.Services.AddSingleton<DeliveryOutcomeWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryOutcomeWriter>());
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
+        builder.Services.AddHostedService<RetentionCleanup>();
 
         builder.Services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>

@@ -10,7 +10,7 @@ namespace PolicyTracker.EndToEnd.Tests;
 /// The four services as real processes from their build output, on free loopback ports, wired to
 /// a database and vhost of this test's own on the real PostgreSQL and RabbitMQ.
 /// </summary>
-public class RunningSystem : IAsyncLifetime
+public partial class RunningSystem : IAsyncLifetime
 {
     private static readonly string[] Services = ["Tracker", "Ingestion", "Notifications", "Gateway"];
     private readonly Dictionary<string, Process> _processes = [];

@@ -52,8 +52,12 @@ public sealed class IsolatedInfrastructure : IAsyncDisposable
     public Task StartRabbitAsync() => GrantRabbitAsync();
 
     /// <summary>A queue of this test's vhost as the RabbitMQ management API describes it (messages, type, durable...).</summary>
-    public Task<JsonElement> QueueAsync(string queue) =>
-        Management.GetFromJsonAsync<JsonElement>($"/api/queues/{Name}/{Uri.EscapeDataString(queue)}");
+    /// <summary>A queue's state from the management API; an undefined element while the queue does not exist.</summary>
+    public async Task<JsonElement> QueueAsync(string queue)
+    {
+        using var response = await Management.GetAsync($"/api/queues/{Name}/{Uri.EscapeDataString(queue)}");
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? default : await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
 
     /// <summary>PostgreSQL becomes unreachable for this test's database: new connections refused, open ones ended.</summary>
     public async Task StopPostgresAsync()

@@ -13,9 +13,14 @@ public sealed class DeliveryOutcomeWriter(IDocumentStore store, DeliveryWakeup w
 {
     private const int MaxBatch = 1000;
     private readonly Channel<Delivery> _outcomes = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _unwritten = new();
+
+    /// <summary>Deliveries whose outcome is known but not yet written: their claims must not lapse meanwhile.</summary>
+    public ICollection<Guid> Unwritten => _unwritten.Keys;
 
     public void Record(Delivery delivery)
     {
+        _unwritten[delivery.Id] = true;
         if (!_outcomes.Writer.TryWrite(delivery))
         {
             logger.LogWarning("Delivery {DeliveryId} finished during shutdown; its claim lapses and it is retried", delivery.Id);
@@ -59,6 +64,13 @@ public sealed class DeliveryOutcomeWriter(IDocumentStore store, DeliveryWakeup w
         catch (Exception ex)
         {
             logger.LogError(ex, "Recording {Count} delivery outcomes failed; their claims lapse and they are retried", batch.Count);
+        }
+        finally
+        {
+            foreach (var id in batch.Keys)
+            {
+                _unwritten.TryRemove(id, out _);
+            }
         }
     }
 }

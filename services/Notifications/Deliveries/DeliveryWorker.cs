@@ -9,8 +9,9 @@ using PolicyTracker.Notifications.Subscriptions;
 namespace PolicyTracker.Notifications.Deliveries;
 
 /// <summary>
-/// Claims due deliveries in batches (FOR UPDATE SKIP LOCKED plus a lease, so several instances
-/// never take the same one and a crashed instance's claims come back) and sends them in parallel.
+/// Claims due deliveries in batches (FOR UPDATE SKIP LOCKED plus a short lease, renewed by a
+/// heartbeat while the work is unfinished, so several instances never take the same one and a
+/// crashed instance's claims come back within seconds) and sends them in parallel.
 /// A delivery waits while an earlier version for the same subscription and prediction is unsettled,
 /// so each subscriber hears a prediction's moves in order.
 /// </summary>
@@ -55,7 +56,49 @@ public sealed class DeliveryWorker(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ClaimAndSendAsync(stoppingToken), RenewClaimsAsync(stoppingToken));
+
+    /// <summary>
+    /// The heartbeat: extends the lease of every claim this instance still works on (sending, or its
+    /// outcome not yet written). A claim whose outcome is already written (claimed_until null) is left alone.
+    /// </summary>
+    private async Task RenewClaimsAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var timer = new PeriodicTimer(o.Heartbeat, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var held = _inFlight.Keys.Concat(outcomes.Unwritten).Distinct().ToArray();
+                if (held.Length == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    await using var connection = store.Storage.Database.CreateConnection();
+                    await connection.OpenAsync(stoppingToken);
+                    await using var command = new NpgsqlCommand(
+                        $"update {store.Options.DatabaseSchemaName}.mt_doc_delivery set claimed_until = @until where id = any(@ids) and claimed_until is not null",
+                        connection);
+                    command.Parameters.AddWithValue("until", time.GetUtcNow() + o.ClaimLease);
+                    command.Parameters.AddWithValue("ids", held);
+                    await command.ExecuteNonQueryAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(ex, "Renewing {Count} delivery claims failed; retrying at the next heartbeat", held.Length);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ClaimAndSendAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         while (!stoppingToken.IsCancellationRequested)
@@ -141,6 +184,11 @@ public sealed class DeliveryWorker(
             deliveries = [.. await session.LoadManyAsync<Delivery>(stoppingToken, ids)];
             var subscriptionIds = deliveries.Select(d => d.SubscriptionId).Distinct().ToArray();
             subscriptions = (await session.LoadManyAsync<Subscription>(stoppingToken, subscriptionIds)).ToDictionary(s => s.Id);
+        }
+        // Held from the claim on, so the heartbeat renews claims still waiting for a send slot.
+        foreach (var delivery in deliveries)
+        {
+            _inFlight[delivery.Id] = true;
         }
         foreach (var delivery in deliveries)
         {

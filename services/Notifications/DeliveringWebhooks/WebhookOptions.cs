@@ -21,8 +21,14 @@ public sealed class WebhookOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    /// <summary>How long a claimed delivery stays invisible to other workers; a crashed worker's claims come back after it.</summary>
-    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a claim hides a delivery from other workers. Short, so a crashed worker's claims come
+    /// back within seconds; a live worker renews the claims of its unfinished work every <see cref="ClaimHeartbeat"/>.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How often a worker renews its claims; null means a third of the lease (two renewals may fail before a claim lapses).</summary>
+    public TimeSpan? ClaimHeartbeat { get; set; }
+    public TimeSpan Heartbeat => ClaimHeartbeat is { } h && h > TimeSpan.Zero ? h : ClaimLease / 3;
     public int ClaimBatchSize { get; set; } = 500;
     public int MaxParallelSends { get; set; } = 256;
     public int MaxParallelSendsPerEndpoint { get; set; } = 64;

@@ -1,34 +1,40 @@
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Notifications.PausingOnOutage;
 
 namespace PolicyTracker.Notifications.FanningOut;
 
 /// <summary>
-/// Every tracker event Notifications consumes arrives on one queue and is processed in order per
-/// prediction (a partition per prediction id), so a prediction's deliveries are created in stream
-/// order and the worker sends them in that order.
+/// Every tracker event Notifications consumes arrives on one queue, in each prediction's stream order
+/// (the Tracker publishes a prediction's messages one after another), and is processed one message at
+/// a time in that order, so a prediction's deliveries are created in stream order and the worker sends
+/// them in that order. Across instances the queue will be split into single-active-consumer partitions
+/// (see the README, "Order").
 /// </summary>
 public static class PredictionEventsEndpoint
 {
     public const string Name = "notifications-prediction-events";
-    private const int Partitions = 16;
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint)
+    public static void Configure(IReceiveEndpointConfigurator endpoint, ConsumptionGate gate)
     {
-        endpoint.UsePartitioner(Partitions, (ConsumeContext context) => PredictionIdOf(context));
-        // Long enough to ride out a short PostgreSQL outage: a message that exhausts these goes to the
-        // error queue, and RabbitMQ here has no delayed-redelivery plugin to wait longer outside memory.
-        endpoint.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
+        // One message at a time, in queue order. MassTransit's partitioner only excludes: messages
+        // taken together from the prefetch reach it in any order, and a retry waits outside it while
+        // the next message of the same prediction goes ahead; both broke per-prediction order.
+        endpoint.ConcurrentMessageLimit = 1;
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = 16;
+        }
+        // A message that fails on its own merits is retried briefly in memory (about 10 s; it holds the
+        // queue meanwhile), then goes to the error queue. A database outage never gets here: the gate
+        // holds the message until the database answers, however long that takes.
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<Exception>(DatabaseOutage.IsOutage);
+            r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
+        });
+        endpoint.UseFilter(new OutageGateFilter(gate));
     }
-
-    private static string PredictionIdOf(ConsumeContext context) =>
-        context.TryGetMessage<PredictionStatusChangedNotice>(out var statusChanged) ? statusChanged.Message.PredictionId
-        : context.TryGetMessage<PredictionDevelopmentLoggedNotice>(out var developmentLogged) ? developmentLogged.Message.PredictionId
-        : context.TryGetMessage<PredictionProbabilityChangedNotice>(out var probabilityChanged) ? probabilityChanged.Message.PredictionId
-        : context.TryGetMessage<PredictionResolvedNotice>(out var resolved) ? resolved.Message.PredictionId
-        : context.TryGetMessage<PredictionRegisteredNotice>(out var registered) ? registered.Message.PredictionId
-        : context.TryGetMessage<PredictionRewordedNotice>(out var reworded) ? reworded.Message.PredictionId
-        : context.MessageId?.ToString() ?? "";
 }
 
 public sealed class PredictionEventConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer

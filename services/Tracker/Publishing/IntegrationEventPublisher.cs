@@ -35,7 +35,12 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var titles = new Dictionary<string, string>();
-        var publishing = new List<Task>();
+        // One chain of publishes per prediction: each message of a prediction is published only after
+        // the broker confirmed the one before, so a queue receives a prediction's messages in stream
+        // order. Publishes started together complete in no particular order (different exchanges use
+        // different channels, and even one exchange's concurrent publishes overtake each other), which
+        // is how webhooks came out of version order. Predictions still publish in parallel.
+        var chains = new Dictionary<string, Task>();
         foreach (var @event in page.Events)
         {
             IReadOnlyList<(object Message, Guid MessageId)> messages;
@@ -49,17 +54,29 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
                 await controller.RecordDeadLetterEventAsync(@event, ex);
                 continue;
             }
-            foreach (var (message, messageId) in messages)
+            if (messages.Count == 0)
             {
-                // Started inside the activity, the publish carries the request's trace; the page's
-                // publishes then complete together instead of one broker confirm at a time.
-                using var activity = TraceContext.StartPublishing(@event, $"publish {message.GetType().Name}");
-                publishing.Add(_bus.Publish(message, message.GetType(), context => context.MessageId = messageId, cancellationToken));
+                continue;
             }
+            var stream = @event.StreamKey ?? "";
+            var previous = chains.GetValueOrDefault(stream, Task.CompletedTask);
+            chains[stream] = PublishAfterAsync(previous, @event, messages, cancellationToken);
         }
         // Any failed publish fails the page, which the daemon replays: at-least-once.
-        await Task.WhenAll(publishing);
+        await Task.WhenAll(chains.Values);
         return NullChangeListener.Instance;
+    }
+
+    private async Task PublishAfterAsync(Task previous, IEvent @event, IReadOnlyList<(object Message, Guid MessageId)> messages,
+        CancellationToken cancellationToken)
+    {
+        await previous;
+        foreach (var (message, messageId) in messages)
+        {
+            // Started inside the activity, the publish carries the request's trace.
+            using var activity = TraceContext.StartPublishing(@event, $"publish {message.GetType().Name}");
+            await _bus.Publish(message, message.GetType(), context => context.MessageId = messageId, cancellationToken);
+        }
     }
 
     private static async Task<IReadOnlyList<(object, Guid)>> ToMessagesAsync(IEvent e, IDocumentOperations operations,

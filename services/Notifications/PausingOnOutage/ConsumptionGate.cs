@@ -1,0 +1,146 @@
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace PolicyTracker.Notifications.PausingOnOutage;
+
+public sealed class ConsumptionGateOptions
+{
+    public const string Section = "Messaging:Outage";
+
+    /// <summary>How often the database is probed while the gate is closed.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// A circuit breaker for consumption. The first message that fails because PostgreSQL is unavailable
+/// closes the gate: every message of the endpoint then waits at <see cref="OutageGateFilter"/> instead of
+/// failing, so no retry runs out and nothing reaches `_error`, and the endpoint takes no more messages
+/// than its prefetch (the rest stay in the queue). The gate probes the database and opens once it
+/// answers; the waiting messages go on in their partitions' order.
+/// Why not stop the receive endpoint (or MassTransit's kill switch, which does that): a stopped
+/// endpoint first waits for its in-flight messages, and those it hands back are redelivered in an
+/// order the broker chooses, which broke per-prediction order; the kill switch also restarts on a
+/// timer, blind to the database. Held messages survive a restart or a broker consumer timeout too:
+/// they are redelivered and the processed-message record makes the second copy a no-op.
+/// </summary>
+public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGateOptions> options, ILogger<ConsumptionGate> logger)
+    : BackgroundService
+{
+    private readonly object _lock = new();
+    private TaskCompletionSource _open = Opened();
+    private readonly SemaphoreSlim _tripped = new(0, 1);
+    private Exception? _cause;
+
+    public bool IsOpen => _open.Task.IsCompleted;
+
+    public Task WaitOpenAsync(CancellationToken cancellationToken) => _open.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Closes the gate because of <paramref name="cause"/> (a database outage); the probe loop opens it again.</summary>
+    public void Trip(Exception cause)
+    {
+        lock (_lock)
+        {
+            if (!_open.Task.IsCompleted)
+            {
+                return;
+            }
+            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _cause = cause;
+        }
+        try
+        {
+            _tripped.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _tripped.WaitAsync(stoppingToken);
+                logger.LogWarning("PostgreSQL is unavailable ({Reason}): consumption is paused until it answers again", _cause?.GetBaseException().Message);
+                var probes = 0;
+                while (!await AnswersAsync(stoppingToken))
+                {
+                    if (++probes % 30 == 0)
+                    {
+                        logger.LogWarning("PostgreSQL still unavailable after {Probes} probes; consumption stays paused", probes);
+                    }
+                    await Task.Delay(options.Value.ProbeInterval, stoppingToken);
+                }
+                lock (_lock)
+                {
+                    _open.TrySetResult();
+                }
+                logger.LogInformation("PostgreSQL answers again: consumption resumed");
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> AnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "select 1";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug(ex, "PostgreSQL probe failed");
+            return false;
+        }
+    }
+
+    private static TaskCompletionSource Opened()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+}
+
+/// <summary>
+/// Inside the partitioner: a message waits here while the gate is closed, and a message that fails
+/// because the database is unavailable closes the gate and tries again once it opens, in its place.
+/// </summary>
+public sealed class OutageGateFilter(ConsumptionGate gate) : IFilter<ConsumeContext>
+{
+    /// <summary>
+    /// A message that still fails as if the database were down although the gate's probe gets answers
+    /// (a fault of its own that looks like an outage) gives up after this many rounds and takes the
+    /// ordinary failure path.
+    /// </summary>
+    private const int MaxRoundsWhileAnswering = 100;
+
+    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        for (var round = 1; ; round++)
+        {
+            await gate.WaitOpenAsync(context.CancellationToken);
+            try
+            {
+                await next.Send(context);
+                return;
+            }
+            catch (Exception ex) when (DatabaseOutage.IsOutage(ex) && round < MaxRoundsWhileAnswering && !context.CancellationToken.IsCancellationRequested)
+            {
+                gate.Trip(ex);
+            }
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("outageGate");
+}
