@@ -48,11 +48,19 @@ public sealed record Delivery(Guid Id, string? WebhookId, string Type, string St
 
 public sealed record Created(JsonElement Id, string? Secret, string? Status);
 
-public sealed record TriageItem(Guid Id, string Text, DateTimeOffset PublishedAt, string? Speaker, JsonElement? Source, Suggestion[]? Suggestions);
+public sealed record SourceView(string? Url, string? Title, string? Publisher);
+
+public sealed record TriageItem(Guid Id, string Text, DateTimeOffset PublishedAt, string? Speaker, SourceView? Source, Suggestion[]? Suggestions, DateTimeOffset? ReceivedAt);
 
 public sealed record Suggestion(string PredictionId, double Score);
 
-public sealed record Feed(Guid Id, string Url, int PollIntervalSeconds, JsonElement? LastPoll, JsonElement? LastResult);
+public sealed record FeedPoll(DateTimeOffset At, string Outcome, int? StatusCode, string? Error, int Items, int Accepted, int Duplicates);
+
+public sealed record Feed(Guid Id, string Url, int PollIntervalSeconds, DateTimeOffset? NextPollAt, FeedPoll? LastPoll, string? CreatedBy, DateTimeOffset? CreatedAt);
+
+public sealed record BatchResult(int Accepted, int Duplicates, BatchRejection[]? Rejected);
+
+public sealed record BatchRejection(int Index, Dictionary<string, string[]>? Errors);
 
 public static class Vocabulary
 {

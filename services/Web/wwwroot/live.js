@@ -47,3 +47,24 @@
     }, seconds * 1000);
   }
 })();
+
+// Uploads report their progress when scripts run; without them the form posts as usual.
+(() => {
+  const form = document.querySelector('form[data-upload]');
+  if (!form || !window.XMLHttpRequest) return;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const progress = form.querySelector('[data-upload-progress]');
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action || location.href);
+    xhr.upload.addEventListener('progress', (e) => {
+      if (progress && e.lengthComputable) { progress.hidden = false; progress.value = Math.round(100 * e.loaded / e.total); }
+    });
+    xhr.addEventListener('load', () => {
+      const html = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+      const fresh = html.querySelector('form[data-upload]');
+      if (fresh) { form.replaceWith(fresh); } else { document.documentElement.innerHTML = xhr.responseText; }
+    });
+    xhr.send(new FormData(form));
+  });
+})();
