@@ -37,6 +37,9 @@ public sealed class PredictionPageTests(Dashboard dashboard)
         await Predictions.LogDevelopmentAsync(dashboard, id, "undermines", "weak", "2020-09-01", "An earlier small setback, logged late");
         using var anonymous = dashboard.Client();
         var timeline = (await anonymous.GetFromJsonAsync<JsonElement[]>($"/api/predictions/{id}/timeline"))!;
+        // The chart is over real-world time, so its values are those of the effective-order replay.
+        var effective = (await anonymous.GetFromJsonAsync<JsonElement[]>($"/api/predictions/{id}/timeline?order=effective"))!;
+        effective.Length.ShouldBe(timeline.Length);
         var details = await anonymous.GetFromJsonAsync<JsonElement>($"/api/predictions/{id}");
 
         await ui.Page.GotoAsync($"/predictions/{id}");
@@ -48,7 +51,7 @@ public sealed class PredictionPageTests(Dashboard dashboard)
         {
             shown.Add((await point.GetAttributeAsync("data-effective-at") ?? "", double.Parse(await point.GetAttributeAsync("data-probability") ?? "", CultureInfo.InvariantCulture)));
         }
-        var expected = timeline.Select(e => (At: e.GetProperty("effectiveAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), P: e.GetProperty("probability").GetDouble()));
+        var expected = effective.Select(e => (At: e.GetProperty("effectiveAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), P: e.GetProperty("probability").GetDouble()));
         shown.OrderBy(s => s.At).ThenBy(s => s.P).Select(s => s.At).ShouldBe(expected.OrderBy(e => e.At).ThenBy(e => e.P).Select(e => e.At));
         foreach (var (at, p) in expected)
         {

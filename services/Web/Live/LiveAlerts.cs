@@ -37,7 +37,11 @@ public static class LiveAlerts
                 http.Response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "text/event-stream";
                 http.Response.Headers.CacheControl = "no-cache,no-store";
                 http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+                // Headers and a comment line out at once: EventSource opens on them, and a proxy in front
+                // (the gateway) forwards headers only with the first bytes of the body.
                 await http.Response.StartAsync(http.RequestAborted);
+                await http.Response.Body.WriteAsync(": connected\n\n"u8.ToArray(), http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
                 try
                 {
                     await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
