@@ -6,7 +6,10 @@ namespace PolicyTracker.Web.Signing;
 
 public static class SignOutEndpoint
 {
-    /// <summary>POST /signout from the header's form (anti-forgery checked); GET /signout shows that form.</summary>
+    /// <summary>
+    /// POST /signout from the header's form (anti-forgery checked). GET /signout signs out too: the
+    /// cookie is SameSite=Strict, so another site's link cannot carry it here to sign anyone out.
+    /// </summary>
     public static WebApplication MapSignOut(this WebApplication app)
     {
         app.MapPost("/signout", async (HttpContext http, IAntiforgery antiforgery) =>
@@ -18,6 +21,11 @@ public static class SignOutEndpoint
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/");
         }).DisableAntiforgery();
+        app.MapGet("/signout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/");
+        });
         return app;
     }
 }
