@@ -27,6 +27,7 @@ public sealed class Dashboard : IAsyncLifetime
     public IsolatedInfrastructure Infrastructure { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri Gateway => new($"http://127.0.0.1:{_ports["Gateway"]}");
+    private string KeysDirectory => Path.Combine(Path.GetTempPath(), $"pt-web-keys-{Infrastructure.Name}");
 
     public HttpClient Client(string? apiKey = null)
     {
@@ -107,7 +108,7 @@ public sealed class Dashboard : IAsyncLifetime
         info.Environment["ConnectionStrings__rabbitmq"] = Infrastructure.RabbitConnectionString;
         // The seeded predictions stay in their bands (every essay horizon has passed by now).
         info.Environment["Tracker__HorizonCheck__Enabled"] = "false";
-        info.Environment["DataProtection__KeysDirectory"] = Path.Combine(Path.GetTempPath(), $"pt-web-keys-{Infrastructure.Name}");
+        info.Environment["DataProtection__KeysDirectory"] = KeysDirectory;
         foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications"), ("web", "Web") })
         {
             info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
@@ -136,6 +137,10 @@ public sealed class Dashboard : IAsyncLifetime
         }
         if (Infrastructure is not null)
         {
+            if (Directory.Exists(KeysDirectory))
+            {
+                Directory.Delete(KeysDirectory, recursive: true);
+            }
             await Infrastructure.DisposeAsync();
         }
     }

@@ -11,6 +11,7 @@ public sealed class LoneDashboard : IAsyncLifetime
 {
     private Process? _process;
     public Uri Address { get; } = new($"http://127.0.0.1:{FreePort()}");
+    private readonly string _keys = Path.Combine(Path.GetTempPath(), $"pt-web-keys-lone-{Guid.NewGuid():N}");
 
     public async ValueTask InitializeAsync()
     {
@@ -20,7 +21,7 @@ public sealed class LoneDashboard : IAsyncLifetime
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["ASPNETCORE_URLS"] = Address.ToString();
         info.Environment["DOTNET_gcServer"] = "0";
-        info.Environment["DataProtection__KeysDirectory"] = Path.Combine(Path.GetTempPath(), $"pt-web-keys-lone-{Guid.NewGuid():N}");
+        info.Environment["DataProtection__KeysDirectory"] = _keys;
         foreach (var service in new[] { "Tracker", "Ingestion", "Notifications" })
         {
             info.Environment[$"Api__{service}"] = $"http://127.0.0.1:{FreePort()}";
@@ -40,6 +41,10 @@ public sealed class LoneDashboard : IAsyncLifetime
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+        }
+        if (Directory.Exists(_keys))
+        {
+            Directory.Delete(_keys, recursive: true);
         }
     }
 
