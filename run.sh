@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs PolicyTracker locally: PostgreSQL and RabbitMQ as plain processes (deploy/local/infra.sh),
-# the four services built from this checkout, the essay's predictions and their 2017-2025 history.
+# the four services and the web dashboard built from this checkout, the essay's predictions and their 2017-2025 history.
 #   ./run.sh            start everything and stay in the foreground; Ctrl-C stops what it started
 #   ./run.sh --detach   return once every service is healthy and leave it running
 #   ./run.sh --stop     stop the services and the infrastructure
@@ -12,9 +12,9 @@ RUN="$STATE/run"
 LOGS="$STATE/logs"
 INFRA="$ROOT/deploy/local/infra.sh"
 CONFIGURATION=Release
-SERVICES=(tracker ingestion notifications gateway)
-declare -A PROJECT=([gateway]=Gateway [ingestion]=Ingestion [tracker]=Tracker [notifications]=Notifications)
-declare -A PORT=([gateway]=8080 [ingestion]=8081 [tracker]=8082 [notifications]=8083)
+SERVICES=(tracker ingestion notifications web gateway)
+declare -A PROJECT=([gateway]=Gateway [ingestion]=Ingestion [tracker]=Tracker [notifications]=Notifications [web]=Web)
+declare -A PORT=([gateway]=8080 [ingestion]=8081 [tracker]=8082 [notifications]=8083 [web]=8084)
 mkdir -p "$RUN" "$LOGS"
 
 log() { printf '[run] %s\n' "$*"; }
@@ -77,10 +77,11 @@ start_service() {
   # The horizon check is off in Development (tests keep the essay's predictions in their bands);
   # a real run marks every prediction whose horizon passed as overdue before the history resolves it.
   # The pid recorded is dotnet's own (a backgrounded simple command), so --stop reaches the service.
+  # The dashboard keeps its cookie-encryption keys under .local so a restart keeps users signed in.
   (
     cd "$bin"
     ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" \
-      Tracker__HorizonCheck__Enabled=true \
+      Tracker__HorizonCheck__Enabled=true DataProtection__KeysDirectory="$STATE/web-keys" \
       nohup dotnet "PolicyTracker.$project.dll" >"$LOGS/$name.log" 2>&1 &
     echo $! >"$RUN/$name.pid"
   )
@@ -120,10 +121,12 @@ dotnet "$ROOT/tools/Importer/bin/$CONFIGURATION/net10.0/PolicyTracker.Importer.d
 cat <<INFO
 
 PolicyTracker is running.
+  Dashboard                http://127.0.0.1:8080/     open it in a browser; sign in with a key below
   Gateway (public origin)  http://127.0.0.1:8080      API reference: http://127.0.0.1:8080/scalar
   Ingestion                http://127.0.0.1:8081
   Tracker                  http://127.0.0.1:8082
   Notifications            http://127.0.0.1:8083
+  Web (dashboard service)  http://127.0.0.1:8084
   PostgreSQL               127.0.0.1:${PT_PG_PORT:-55432} (user postgres, database policytracker)
   RabbitMQ                 127.0.0.1:${PT_RABBIT_PORT:-35672}, management ${PT_RABBIT_MGMT_URL:-http://127.0.0.1:35674} (guest/guest)
   Logs                     $LOGS

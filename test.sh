@@ -15,6 +15,27 @@ eval "$("$INFRA" env)"
 cleanup() { if $started_infra; then "$INFRA" stop; fi; }
 trap cleanup EXIT
 
+# The browser tests drive Debian's chromium (never a downloaded browser); install it when missing,
+# as deploy/local/infra.sh installs rabbitmq-server. fonts-liberation gives pages real metrics.
+ensure_browser() {
+  local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [[ -x "$chromium" ]] && return 0
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || { echo "chromium is missing and sudo is not available; as root run: apt-get install -y chromium fonts-liberation"; return 0; }
+    sudo=(sudo)
+  fi
+  echo "installing chromium and fonts-liberation (apt-get) ..."
+  mkdir -p "$ROOT/.local/logs"
+  if ! { "${sudo[@]}" apt-get update -qq &&
+         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 chromium fonts-liberation; } \
+       >"$ROOT/.local/logs/apt-chromium.log" 2>&1; then
+    tail -n 20 "$ROOT/.local/logs/apt-chromium.log"
+    echo "apt-get install chromium failed (the browser tests will fail)"
+  fi
+}
+ensure_browser
+
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 started=$SECONDS

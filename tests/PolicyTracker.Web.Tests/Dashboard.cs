@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using PolicyTracker.Testing;
+
+[assembly: AssemblyFixture(typeof(PolicyTracker.Web.Tests.Dashboard))]
+// One browser and one set of services for the assembly; the tests take turns so a page's timing
+// (the live panel's 2 s) is not measured while another test loads the two cores.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace PolicyTracker.Web.Tests;
+
+/// <summary>
+/// The five services as real processes from their build output on free loopback ports (the launch
+/// of tests/PolicyTracker.EndToEnd.Tests' RunningSystem plus the dashboard), on a database and vhost
+/// of this assembly's own, and one headless Debian chromium shared by every test.
+/// </summary>
+public sealed class Dashboard : IAsyncLifetime
+{
+    private static readonly string[] Services = ["Tracker", "Ingestion", "Notifications", "Web", "Gateway"];
+    private readonly Dictionary<string, Process> _processes = [];
+    private readonly Dictionary<string, StringBuilder> _logs = [];
+    private readonly Dictionary<string, int> _ports = Services.ToDictionary(s => s, _ => FreePort());
+    private IPlaywright? _playwright;
+
+    public IsolatedInfrastructure Infrastructure { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public Uri Gateway => new($"http://127.0.0.1:{_ports["Gateway"]}");
+    private string KeysDirectory => Path.Combine(Path.GetTempPath(), $"pt-web-keys-{Infrastructure.Name}");
+
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+        return client;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        Infrastructure = await IsolatedInfrastructure.CreateAsync("web");
+        var browser = LaunchBrowserAsync();
+        foreach (var service in Services)
+        {
+            Start(service);
+        }
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var service in Services)
+        {
+            await Eventually.True(
+                async () =>
+                {
+                    if (_processes[service].HasExited)
+                    {
+                        throw new InvalidOperationException($"{service} exited with {_processes[service].ExitCode}:\n{Log(service)}");
+                    }
+                    var response = await probe.GetAsync($"http://127.0.0.1:{_ports[service]}/health/ready");
+                    return response.IsSuccessStatusCode;
+                },
+                $"{service} to become ready. Its log:\n{Log(service)}",
+                TimeSpan.FromSeconds(120));
+        }
+        // The Tracker seeds the essay's eleven predictions at start-up.
+        using var anonymous = Client();
+        await Eventually.True(
+            async () => (await anonymous.GetStringAsync("/api/predictions")).Split("\"id\"").Length - 1 >= 11,
+            "the eleven seeded predictions", TimeSpan.FromSeconds(60));
+        Browser = await browser;
+    }
+
+    private async Task<IBrowser> LaunchBrowserAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        // Debian's chromium, never a downloaded browser (stack-notes.md).
+        return await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--disable-gpu", "--disable-background-networking"],
+        });
+    }
+
+    public string Log(string service)
+    {
+        lock (_logs[service])
+        {
+            return _logs[service].ToString();
+        }
+    }
+
+    private void Start(string service)
+    {
+        var dll = Path.Combine(RepositoryRoot(), "services", service, "bin", BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_ports[service]}";
+        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["ConnectionStrings__postgres"] = Infrastructure.PostgresConnectionString;
+        info.Environment["ConnectionStrings__rabbitmq"] = Infrastructure.RabbitConnectionString;
+        // The seeded predictions stay in their bands (every essay horizon has passed by now).
+        info.Environment["Tracker__HorizonCheck__Enabled"] = "false";
+        info.Environment["DataProtection__KeysDirectory"] = KeysDirectory;
+        foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications"), ("web", "Web") })
+        {
+            info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
+            info.Environment[$"Api__{target}"] = $"http://127.0.0.1:{_ports[target]}";
+        }
+        var log = _logs[service] = new StringBuilder();
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {service}");
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes[service] = process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        foreach (var process in _processes.Values.Where(p => !p.HasExited))
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        if (Infrastructure is not null)
+        {
+            if (Directory.Exists(KeysDirectory))
+            {
+                Directory.Delete(KeysDirectory, recursive: true);
+            }
+            await Infrastructure.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PolicyTracker.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("PolicyTracker.sln not found above the test output");
+    }
+
+    // The test assembly and the services are built with the same configuration (bin/<Configuration>/net10.0).
+    private static string BuildConfiguration() =>
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+}
