@@ -4,7 +4,7 @@ using PolicyTracker.Testing;
 namespace PolicyTracker.EndToEnd.Tests;
 
 /// <summary>What the fault suite does to a running system: kill -9 a service, start it again, take a server away.</summary>
-public sealed partial class RunningSystem
+public partial class RunningSystem
 {
     /// <summary>SIGKILL, as `kill -9`: no shutdown hook runs, nothing is released or flushed.</summary>
     public async Task KillAsync(string service)

@@ -17,8 +17,8 @@ public sealed class PublishingOrderTests(InfrastructureFixture fixture) : IClass
 {
     private static readonly string[] MessageTypes =
     [
-        nameof(PredictionRegistered), nameof(PredictionReworded), nameof(PredictionDevelopmentLogged),
-        nameof(PredictionProbabilityChanged), nameof(PredictionStatusChanged), nameof(PredictionResolved),
+        nameof(PredictionRegisteredNotice), nameof(PredictionRewordedNotice), nameof(PredictionDevelopmentLoggedNotice),
+        nameof(PredictionProbabilityChangedNotice), nameof(PredictionStatusChangedNotice), nameof(PredictionResolvedNotice),
     ];
 
     [Fact]
