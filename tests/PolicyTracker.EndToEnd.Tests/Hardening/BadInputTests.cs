@@ -42,7 +42,19 @@ public sealed class BadInputTests(HardenedSystem system)
         await (await latin1.SendAsync(bad)).ShouldBeProblemAsync(400);
     }
 
-    // Item 1: CONNECT (and other methods the API does not use) were a 502.
+    // Item 1: CONNECT with a path, as curl -X CONNECT sends it, was a 502 (HttpClient cannot send that form).
+    [Fact]
+    public async Task Connect_with_a_path_is_a_405_problem_from_the_gateway()
+    {
+        var (status, headers, body) = await RawHttp.SendAsync(system.Gateway,
+            $"CONNECT /api/predictions HTTP/1.1\r\nHost: {system.Gateway.Authority}\r\nAccept: text/html\r\nConnection: close\r\n\r\n");
+
+        status.ShouldBe(405, body);
+        headers["content-type"].ShouldStartWith("application/problem+json");
+        JsonDocument.Parse(body).RootElement.GetProperty("traceId").GetString().ShouldNotBeNullOrEmpty();
+    }
+
+    // Item 1: other methods the API does not use never reach the forwarder either.
     [Theory]
     [InlineData("CONNECT")]
     [InlineData("TRACE")]
@@ -303,4 +315,47 @@ internal static class ResponseJson
 {
     public static async Task<JsonElement> ReadFromJsonAsync(this HttpContent content) =>
         JsonDocument.Parse(await content.ReadAsStringAsync()).RootElement;
+}
+
+/// <summary>One HTTP/1.1 exchange over a plain socket, for request forms HttpClient will not send.</summary>
+internal static class RawHttp
+{
+    public static async Task<(int Status, Dictionary<string, string> Headers, string Body)> SendAsync(Uri server, string request)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(server.Host, server.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var statusLine = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException("no status line");
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadLineAsync(timeout.Token) is { Length: > 0 } line)
+        {
+            var colon = line.IndexOf(':');
+            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+        // Connection: close was asked for, so the body (chunked or not) ends with the stream.
+        var raw = await reader.ReadToEndAsync(timeout.Token);
+        var body = headers.TryGetValue("transfer-encoding", out var te) && te.Contains("chunked") ? Dechunk(raw) : raw;
+        return (int.Parse(statusLine.Split(' ')[1]), headers, body);
+    }
+
+    private static string Dechunk(string raw)
+    {
+        var body = new StringBuilder();
+        var position = 0;
+        while (position < raw.Length)
+        {
+            var lineEnd = raw.IndexOf("\r\n", position, StringComparison.Ordinal);
+            var size = Convert.ToInt32(raw[position..lineEnd].Split(';')[0], 16);
+            if (size == 0)
+            {
+                break;
+            }
+            body.Append(raw, lineEnd + 2, size);
+            position = lineEnd + 2 + size + 2;
+        }
+        return body.ToString();
+    }
 }
