@@ -60,8 +60,7 @@ public static class NotificationsSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionGate>());
         builder.AddServiceMessaging(x =>
         {
-            x.AddConsumer<PredictionRegisteredConsumer, PredictionEventConsumerDefinition<PredictionRegisteredConsumer>>();
-            x.AddConsumer<PredictionRewordedConsumer, PredictionEventConsumerDefinition<PredictionRewordedConsumer>>();
+            x.AddConsumer<PredictionCopyConsumer<PredictionSummary>, PredictionEventConsumerDefinition<PredictionCopyConsumer<PredictionSummary>>>();
             x.AddConsumer<PredictionStatusChangedConsumer, PredictionEventConsumerDefinition<PredictionStatusChangedConsumer>>();
             x.AddConsumer<PredictionResolvedConsumer, PredictionEventConsumerDefinition<PredictionResolvedConsumer>>();
             x.AddConsumer<PredictionDevelopmentLoggedConsumer, PredictionEventConsumerDefinition<PredictionDevelopmentLoggedConsumer>>();
@@ -75,7 +74,11 @@ public static class NotificationsSetup
                 }
             });
         });
-        builder.AddPredictionCatalog(PredictionSummary.From);
+        builder.AddPredictionCopies(new PredictionCopyMapping<PredictionSummary>(PredictionSummary.From, PredictionSummary.From, (known, reworded) =>
+        {
+            known.Title = reworded.Title;
+            known.Version = reworded.Version;
+        }));
         return builder;
     }
 

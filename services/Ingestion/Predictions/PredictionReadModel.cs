@@ -11,11 +11,16 @@ public static class PredictionReadModel
 
     public static IHostApplicationBuilder AddPredictionReadModel(this IHostApplicationBuilder builder)
     {
-        builder.AddPredictionCatalog(KnownPrediction.From);
+        builder.AddPredictionCopies(new PredictionCopyMapping<KnownPrediction>(KnownPrediction.From, KnownPrediction.From, (known, reworded) =>
+        {
+            // The search terms stay: a reword changes the wording, not what the prediction is about.
+            known.Version = reworded.Version;
+            known.Title = reworded.Title;
+            known.Claim = reworded.Claim;
+        }));
         builder.AddServiceMessaging(x =>
         {
-            x.AddConsumer<PredictionRegisteredConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
-            x.AddConsumer<PredictionRewordedConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
+            x.AddConsumer<PredictionCopyConsumer<KnownPrediction>>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
             x.AddRequestClient<GetPredictionCatalog>();
         });
         return builder;

@@ -16,4 +16,7 @@ public sealed class PredictionSummary : IPredictionCopy
 
     public static PredictionSummary From(PredictionCatalogEntry entry) =>
         new() { Id = entry.PredictionId, Title = entry.Title, Tags = [.. entry.Tags], Version = entry.Version };
+
+    public static PredictionSummary From(PredictionRegisteredNotice registered) =>
+        new() { Id = registered.PredictionId, Title = registered.Title, Tags = [.. registered.Tags], Version = registered.Version };
 }

@@ -1,16 +1,16 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
-using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
 
 namespace PolicyTracker.Tracker.LoggingDevelopment;
 
 /// <summary>
-/// Ingestion's LogDevelopment commands, consumed in batches so a bulk import appends many
-/// developments per transaction. Idempotent: a development id already recorded (or repeated within
-/// the batch) appends nothing. Order per prediction is the queue's order: one batch at a time.
+/// Ingestion's LogDevelopment commands, consumed in batches so a bulk import appends each prediction's
+/// developments of a batch in one write (through <see cref="PredictionWrites"/>, like every writer).
+/// Idempotent: a development id already recorded (or repeated within the batch) appends nothing.
+/// Order per prediction is the queue's order: one batch at a time.
 /// </summary>
 public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDevelopmentConsumer> logger) : IConsumer<Batch<LogDevelopment>>
 {

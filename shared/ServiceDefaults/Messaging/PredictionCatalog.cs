@@ -1,6 +1,5 @@
 using Marten;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,6 +13,41 @@ public interface IPredictionCopy
 {
     string Id { get; }
     long Version { get; }
+}
+
+/// <summary>How a service builds its copy from a catalog entry or a registration, and applies a reword to it (including the version).</summary>
+public sealed record PredictionCopyMapping<T>(
+    Func<PredictionCatalogEntry, T> FromCatalog,
+    Func<PredictionRegisteredNotice, T> FromRegistration,
+    Action<T, PredictionRewordedNotice> Reword) where T : class, IPredictionCopy;
+
+/// <summary>Keeps a service's copies current from the Tracker's notices, by the rule of <see cref="PredictionCopies"/>.</summary>
+public sealed class PredictionCopyConsumer<T>(IDocumentSession session, PredictionCopyMapping<T> mapping)
+    : IConsumer<PredictionRegisteredNotice>, IConsumer<PredictionRewordedNotice> where T : class, IPredictionCopy
+{
+    public async Task Consume(ConsumeContext<PredictionRegisteredNotice> context)
+    {
+        var known = await session.LoadAsync<T>(context.Message.PredictionId, context.CancellationToken);
+        // Redeliveries and notices overtaken by the start-up catalog carry a version already held.
+        if (!PredictionCopies.Replaces(known, context.Message.Version))
+        {
+            return;
+        }
+        session.Store(mapping.FromRegistration(context.Message));
+        await session.SaveChangesAsync(context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<PredictionRewordedNotice> context)
+    {
+        var known = await session.LoadAsync<T>(context.Message.PredictionId, context.CancellationToken);
+        if (known is null || !PredictionCopies.Updates(known, context.Message.Version))
+        {
+            return;
+        }
+        mapping.Reword(known, context.Message);
+        session.Store(known);
+        await session.SaveChangesAsync(context.CancellationToken);
+    }
 }
 
 /// <summary>The start-up catalog request, bound from Predictions:Catalog.</summary>
@@ -41,13 +75,16 @@ public static class PredictionCopies
     public static bool Updates(IPredictionCopy? known, long version) => known is not null && known.Version < version;
 
     /// <summary>
-    /// Loads the Tracker's catalog into <typeparamref name="T"/> documents at start-up: events the Tracker
-    /// published before this service's queue existed never reached it. The caller registers the request
-    /// client (<c>x.AddRequestClient&lt;GetPredictionCatalog&gt;()</c>) with its consumers.
+    /// Keeps <typeparamref name="T"/> documents as the service's copy of the predictions: the mapping for
+    /// <see cref="PredictionCopyConsumer{T}"/>, and the Tracker's catalog loaded at start-up (events the Tracker
+    /// published before this service's queue existed never reached it). The caller registers the consumer on
+    /// its endpoint and the request client (<c>x.AddRequestClient&lt;GetPredictionCatalog&gt;()</c>).
     /// </summary>
-    public static IHostApplicationBuilder AddPredictionCatalog<T>(this IHostApplicationBuilder builder, Func<PredictionCatalogEntry, T> copy)
+    public static IHostApplicationBuilder AddPredictionCopies<T>(this IHostApplicationBuilder builder, PredictionCopyMapping<T> mapping)
         where T : class, IPredictionCopy
     {
+        builder.Services.AddSingleton(mapping);
+        var copy = mapping.FromCatalog;
         builder.Services.AddOptions<PredictionCatalogOptions>().BindConfiguration(PredictionCatalogOptions.Section)
             .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.RetryDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay,
                 $"{PredictionCatalogOptions.Section}: RequestTimeout and RetryDelay must be positive, RetryMaxDelay at least RetryDelay")
