@@ -7,7 +7,6 @@ using PolicyTracker.Notifications.DeliveringEmail;
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.FanningOut;
 using PolicyTracker.Notifications.Feed;
-using PolicyTracker.Notifications.PausingOnOutage;
 using PolicyTracker.Notifications.Predictions;
 using PolicyTracker.Notifications.Retention;
 using PolicyTracker.Notifications.RotatingSecrets;
@@ -55,9 +54,6 @@ public static class NotificationsSetup
     public static IHostApplicationBuilder AddNotificationsMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<DeliveryFanOut>();
-        builder.Services.AddOptions<ConsumptionGateOptions>().BindConfiguration(ConsumptionGateOptions.Section);
-        builder.Services.AddSingleton<ConsumptionGate>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionGate>());
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<PredictionCopyConsumer<PredictionSummary>, PredictionEventConsumerDefinition<PredictionCopyConsumer<PredictionSummary>>>();
@@ -70,7 +66,7 @@ public static class NotificationsSetup
             {
                 if (name == PredictionEventsEndpoint.Name)
                 {
-                    PredictionEventsEndpoint.Configure(endpoint, context.GetRequiredService<ConsumptionGate>());
+                    PredictionEventsEndpoint.Configure(endpoint, context);
                 }
             });
         });

@@ -13,7 +13,7 @@ public sealed class AnalystPagesTests(Dashboard dashboard)
         await form.GetByLabel("Feed URL").FillAsync("ftp://example.org/feed.xml");
         await form.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
 
-        await Expect(ui.Page.GetByRole(AriaRole.Form, new() { Name = "Add feed" }).Locator(".field-error")).ToContainTextAsync("http(s) URL");
+        await Expect(ui.Page.GetByRole(AriaRole.Form, new() { Name = "Add feed" }).Locator(".field-error")).ToContainTextAsync("http or https URL");
         await Expect(ui.Page.GetByRole(AriaRole.Form, new() { Name = "Add feed" }).GetByLabel("Feed URL")).ToHaveValueAsync("ftp://example.org/feed.xml");
     });
 

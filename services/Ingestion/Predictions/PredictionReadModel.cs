@@ -22,6 +22,13 @@ public static class PredictionReadModel
         {
             x.AddConsumer<PredictionCopyConsumer<KnownPrediction>>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
             x.AddRequestClient<GetPredictionCatalog>();
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
+            {
+                if (name == EndpointName)
+                {
+                    endpoint.UseOutageGate(context);
+                }
+            });
         });
         return builder;
     }

@@ -1,6 +1,6 @@
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
-using PolicyTracker.Notifications.PausingOnOutage;
+using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Notifications.FanningOut;
 
@@ -15,7 +15,7 @@ public static class PredictionEventsEndpoint
 {
     public const string Name = "notifications-prediction-events";
 
-    public static void Configure(IReceiveEndpointConfigurator endpoint, ConsumptionGate gate)
+    public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
         // One message at a time, in queue order. MassTransit's partitioner only excludes: messages
         // taken together from the prefetch reach it in any order, and a retry waits outside it while
@@ -28,12 +28,7 @@ public static class PredictionEventsEndpoint
         // A message that fails on its own merits is retried briefly in memory (about 10 s; it holds the
         // queue meanwhile), then goes to the error queue. A database outage never gets here: the gate
         // holds the message until the database answers, however long that takes.
-        endpoint.UseMessageRetry(r =>
-        {
-            r.Ignore<Exception>(DatabaseOutage.IsOutage);
-            r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
-        });
-        endpoint.UseFilter(new OutageGateFilter(gate));
+        endpoint.UseOutageGate(context);
     }
 }
 

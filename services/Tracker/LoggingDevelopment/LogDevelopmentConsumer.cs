@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
 
@@ -10,11 +11,16 @@ namespace PolicyTracker.Tracker.LoggingDevelopment;
 /// Ingestion's LogDevelopment commands, consumed in batches so a bulk import appends each prediction's
 /// developments of a batch in one write (through <see cref="PredictionWrites"/>, like every writer).
 /// Idempotent: a development id already recorded (or repeated within the batch) appends nothing.
-/// Order per prediction is the queue's order: one batch at a time.
+/// Order per prediction is the queue's order: one batch at a time. While PostgreSQL is unavailable the
+/// batch waits at the service's <see cref="ConsumptionGate"/> and runs again once it answers, so an
+/// outage of any length sends nothing to `_error`.
 /// </summary>
-public sealed class LogDevelopmentConsumer(IDocumentStore store, ILogger<LogDevelopmentConsumer> logger) : IConsumer<Batch<LogDevelopment>>
+public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate gate, ILogger<LogDevelopmentConsumer> logger)
+    : IConsumer<Batch<LogDevelopment>>
 {
-    public async Task Consume(ConsumeContext<Batch<LogDevelopment>> context)
+    public Task Consume(ConsumeContext<Batch<LogDevelopment>> context) => gate.RunAsync(() => LogAsync(context), context.CancellationToken);
+
+    private async Task LogAsync(ConsumeContext<Batch<LogDevelopment>> context)
     {
         var commands = context.Message.Select(m => m.Message).ToList();
         var ct = context.CancellationToken;

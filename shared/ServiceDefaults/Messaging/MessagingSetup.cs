@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PolicyTracker.ServiceDefaults.Persistence;
 
 namespace PolicyTracker.ServiceDefaults.Messaging;
 
@@ -10,9 +11,13 @@ public static class MessagingSetup
     /// <summary>
     /// MassTransit on RabbitMQ from the named connection string "rabbitmq" (amqp://user:pass@host:port/vhost),
     /// kebab-case endpoints, quorum queues. The bus health check is tagged "ready" by MassTransit.
+    /// Registers the service's <see cref="ConsumptionGate"/>: endpoints opt in with <see cref="UseOutageGate"/>.
     /// </summary>
     public static IHostApplicationBuilder AddServiceMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
     {
+        builder.Services.AddOptions<ConsumptionGateOptions>().BindConfiguration(ConsumptionGateOptions.Section);
+        builder.Services.AddSingleton<ConsumptionGate>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsumptionGate>());
         var uri = ConnectionStrings.RabbitMq(builder.Configuration);
         var quorum = builder.Configuration.GetValue("Messaging:QuorumQueues", true);
         builder.Services.AddMassTransit(x =>
@@ -40,5 +45,19 @@ public static class MessagingSetup
             });
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Waits out a PostgreSQL outage of any length in place instead of failing messages into `_error`:
+    /// brief retries for a message's own faults, outages ignored by them and held by the gate inside.
+    /// </summary>
+    public static void UseOutageGate(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<Exception>(DatabaseOutage.IsOutage);
+            r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
+        });
+        endpoint.UseFilter(new OutageGateFilter(context.GetRequiredService<ConsumptionGate>()));
     }
 }

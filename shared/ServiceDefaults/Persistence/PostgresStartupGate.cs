@@ -119,28 +119,23 @@ internal sealed class PostgresStartupGate(string connectionString, IServiceProvi
 }
 
 /// <summary>
-/// Which database failures clear on their own. JasperFx's classifier (what the daemon reports as a
-/// transient shard failure) plus the server states of a restart that not every driver version marks
-/// transient: connection exceptions (08), insufficient resources (53) and operator intervention (57:
-/// shutting down, starting up, connection terminated by an administrator).
+/// Which database failures clear on their own: an outage (<see cref="DatabaseOutage"/>), the driver's
+/// own I/O failure (the server closed the connection), and what JasperFx's classifier calls transient
+/// (what the daemon reports as a transient shard failure).
 /// </summary>
 public static class TransientDatabaseErrors
 {
     public static bool IsTransient(Exception exception)
     {
+        if (DatabaseOutage.IsOutage(exception))
+        {
+            return true;
+        }
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is PostgresException pg && (pg.SqlState.StartsWith("08") || pg.SqlState.StartsWith("53") || pg.SqlState.StartsWith("57")))
+            if (e is NpgsqlException { InnerException: null } and not PostgresException)
             {
                 return true;
-            }
-            if (e is PostgresException)
-            {
-                return TransientFailures.IsTransient(exception);
-            }
-            if (e is NpgsqlException { InnerException: null })
-            {
-                return true; // the driver's own I/O failure, e.g. the server closed the connection
             }
         }
         return TransientFailures.IsTransient(exception);

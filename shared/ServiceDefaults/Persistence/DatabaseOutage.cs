@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace PolicyTracker.Notifications.PausingOnOutage;
+namespace PolicyTracker.ServiceDefaults.Persistence;
 
 /// <summary>Which failures mean "PostgreSQL is unavailable" rather than "this message is bad".</summary>
 public static class DatabaseOutage

@@ -1,8 +1,11 @@
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolicyTracker.ServiceDefaults.Persistence;
 
-namespace PolicyTracker.Notifications.PausingOnOutage;
+namespace PolicyTracker.ServiceDefaults.Messaging;
 
 public sealed class ConsumptionGateOptions
 {
@@ -13,8 +16,9 @@ public sealed class ConsumptionGateOptions
 }
 
 /// <summary>
-/// A circuit breaker for consumption. The first message that fails because PostgreSQL is unavailable
-/// closes the gate: every message of the endpoint then waits at <see cref="OutageGateFilter"/> instead of
+/// A circuit breaker for consumption, one per service (every consumer of it writes to the same
+/// PostgreSQL). The first message that fails because PostgreSQL is unavailable closes the gate: every
+/// message then waits at <see cref="OutageGateFilter"/> (or in <see cref="RunAsync"/>) instead of
 /// failing, so no retry runs out and nothing reaches `_error`, and the endpoint takes no more messages
 /// than its prefetch (the rest stay in the queue). The gate probes the database and opens once it
 /// answers; the waiting messages go on in their partitions' order.
@@ -54,6 +58,35 @@ public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGa
         }
         catch (SemaphoreFullException)
         {
+        }
+    }
+
+    /// <summary>
+    /// A message that still fails as if the database were down although the gate's probe gets answers
+    /// (a fault of its own that looks like an outage) gives up after this many rounds and takes the
+    /// ordinary failure path.
+    /// </summary>
+    private const int MaxRoundsWhileAnswering = 100;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once the gate is open; a failure that means the database is
+    /// unavailable closes the gate and runs it again, in its place, once the database answers.
+    /// The work must be idempotent (every consumer here is, by message or development id).
+    /// </summary>
+    public async Task RunAsync(Func<Task> work, CancellationToken cancellationToken)
+    {
+        for (var round = 1; ; round++)
+        {
+            await WaitOpenAsync(cancellationToken);
+            try
+            {
+                await work();
+                return;
+            }
+            catch (Exception ex) when (DatabaseOutage.IsOutage(ex) && round < MaxRoundsWhileAnswering && !cancellationToken.IsCancellationRequested)
+            {
+                Trip(ex);
+            }
         }
     }
 
@@ -113,34 +146,14 @@ public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGa
 }
 
 /// <summary>
-/// Inside the partitioner: a message waits here while the gate is closed, and a message that fails
-/// because the database is unavailable closes the gate and tries again once it opens, in its place.
+/// The gate as a filter on a receive endpoint: a message waits here while the gate is closed, and a
+/// message that fails because the database is unavailable closes the gate and tries again once it
+/// opens, in its place (so per-prediction order holds). Put it inside the endpoint's retry filter.
 /// </summary>
 public sealed class OutageGateFilter(ConsumptionGate gate) : IFilter<ConsumeContext>
 {
-    /// <summary>
-    /// A message that still fails as if the database were down although the gate's probe gets answers
-    /// (a fault of its own that looks like an outage) gives up after this many rounds and takes the
-    /// ordinary failure path.
-    /// </summary>
-    private const int MaxRoundsWhileAnswering = 100;
-
-    public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
-    {
-        for (var round = 1; ; round++)
-        {
-            await gate.WaitOpenAsync(context.CancellationToken);
-            try
-            {
-                await next.Send(context);
-                return;
-            }
-            catch (Exception ex) when (DatabaseOutage.IsOutage(ex) && round < MaxRoundsWhileAnswering && !context.CancellationToken.IsCancellationRequested)
-            {
-                gate.Trip(ex);
-            }
-        }
-    }
+    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next) =>
+        gate.RunAsync(() => next.Send(context), context.CancellationToken);
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("outageGate");
 }
