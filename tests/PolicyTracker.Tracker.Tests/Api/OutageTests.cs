@@ -25,7 +25,7 @@ public sealed class OutageTests(OutageInfrastructureFixture fixture) : IClassFix
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("PT_TRACKER_OUTAGE_SECONDS"), out var s) ? s : 15);
 
     private static long Messages(JsonElement queue) =>
-        queue.ValueKind == JsonValueKind.Object && queue.TryGetProperty("messages", out var n) ? n.GetInt64() : 0;
+        queue.ValueKind == JsonValueKind.Object && queue.TryGetProperty("messages_ready", out var n) ? n.GetInt64() : 0;
 
     [Fact]
     public async Task Commands_consumed_while_PostgreSQL_is_down_wait_for_it_and_are_logged_once_it_is_back_none_in_error()
@@ -40,9 +40,11 @@ public sealed class OutageTests(OutageInfrastructureFixture fixture) : IClassFix
         var commands = Enumerable.Range(1, 20).Select(i => new LogDevelopment(Guid.NewGuid(), "kuril-islands", null, $"development {i} during the outage",
             new DateTimeOffset(2018, 3, 1, 0, 0, 0, TimeSpan.Zero), Stance.Neutral, Strength.Weak, null, null, "ingestion-test")).ToList();
         await endpoint.SendBatch(commands);
-        await Eventually.True(() => Task.FromResult(!gate.IsOpen), "the gate to close on the outage", TimeSpan.FromSeconds(30));
+        await Eventually.True(async () => Messages(await fixture.Infrastructure.QueueAsync("log-development")) == 0,
+            "the consumer to take the commands", TimeSpan.FromSeconds(30));
         await Task.Delay(OutageLength, TestContext.Current.CancellationToken); // the outage itself, not a wait for a condition
         Messages(await fixture.Infrastructure.QueueAsync("log-development_error")).ShouldBe(0);
+        gate.IsOpen.ShouldBeFalse("consumption waits while the database is away");
         await fixture.Infrastructure.StartPostgresAsync();
 
         var ids = commands.Select(c => c.DevelopmentId).ToHashSet();
