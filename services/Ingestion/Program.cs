@@ -1,4 +1,5 @@
 using PolicyTracker.Ingestion.Feeds;
+using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.Predictions;
 using PolicyTracker.Ingestion.ReadingStatements;
 using PolicyTracker.Ingestion.Statements;
@@ -9,6 +10,7 @@ using PolicyTracker.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddStatementStore();
+builder.AddMatching();
 builder.AddPredictionReadModel();
 builder.AddFeeds();
 

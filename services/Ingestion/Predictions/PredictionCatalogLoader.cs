@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Matching;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
@@ -18,6 +19,7 @@ public sealed class PredictionCatalogOptions
 public sealed class PredictionCatalogLoader(
     IServiceScopeFactory scopes,
     IDocumentStore store,
+    SentenceEmbeddings embeddings,
     IOptions<PredictionCatalogOptions> options,
     TimeProvider clock,
     ILogger<PredictionCatalogLoader> logger) : BackgroundService
@@ -34,7 +36,7 @@ public sealed class PredictionCatalogLoader(
                 var client = scope.ServiceProvider.GetRequiredService<IRequestClient<GetPredictionCatalog>>();
                 var response = await client.GetResponse<PredictionCatalog>(
                     new GetPredictionCatalog(clock.GetUtcNow()), stoppingToken, (RequestTimeout)options.Value.RequestTimeout);
-                var stored = await StoreAsync(store, response.Message, stoppingToken);
+                var stored = await StoreAsync(store, embeddings, response.Message, stoppingToken);
                 logger.LogInformation("Prediction catalog loaded: {Count} predictions, {Stored} new or newer", response.Message.Predictions.Count, stored);
                 return;
             }
@@ -58,7 +60,7 @@ public sealed class PredictionCatalogLoader(
         }
     }
 
-    public static async Task<int> StoreAsync(IDocumentStore store, PredictionCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<int> StoreAsync(IDocumentStore store, SentenceEmbeddings embeddings, PredictionCatalog catalog, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var ids = catalog.Predictions.Select(p => p.PredictionId).ToArray();
@@ -70,7 +72,10 @@ public sealed class PredictionCatalogLoader(
             {
                 continue;
             }
-            session.Store(KnownPrediction.From(entry));
+            var fresh = KnownPrediction.From(entry);
+            // The catalog carries no resolution criteria: keep the ones an earlier event brought.
+            fresh.ResolutionCriteria = current?.ResolutionCriteria ?? "";
+            session.Store(fresh.WithProfile(embeddings));
             stored++;
         }
         await session.SaveChangesAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Ingestion.Predictions;
@@ -17,6 +18,8 @@ public static class PredictionReadModel
         {
             x.AddConsumer<PredictionRegisteredConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
             x.AddConsumer<PredictionRewordedConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
+            // Developments the Tracker logged become the matcher's linked examples (relevance feedback).
+            x.AddConsumer<DevelopmentLoggedConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
             x.AddRequestClient<GetPredictionCatalog>();
         });
         return builder;

@@ -1,10 +1,11 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Matching;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
-public sealed class PredictionRegisteredConsumer(IDocumentSession session) : IConsumer<PredictionRegistered>
+public sealed class PredictionRegisteredConsumer(IDocumentSession session, SentenceEmbeddings embeddings) : IConsumer<PredictionRegistered>
 {
     public async Task Consume(ConsumeContext<PredictionRegistered> context)
     {
@@ -15,7 +16,8 @@ public sealed class PredictionRegisteredConsumer(IDocumentSession session) : ICo
         {
             return;
         }
-        session.Store(KnownPrediction.From(message));
+        // Matchable from the first minute: the profile comes from the wording and search terms alone.
+        session.Store(KnownPrediction.From(message).WithProfile(embeddings));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }

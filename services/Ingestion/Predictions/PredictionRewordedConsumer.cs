@@ -1,10 +1,11 @@
 using Marten;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Matching;
 
 namespace PolicyTracker.Ingestion.Predictions;
 
-public sealed class PredictionRewordedConsumer(IDocumentSession session) : IConsumer<PredictionReworded>
+public sealed class PredictionRewordedConsumer(IDocumentSession session, SentenceEmbeddings embeddings) : IConsumer<PredictionReworded>
 {
     public async Task Consume(ConsumeContext<PredictionReworded> context)
     {
@@ -18,7 +19,8 @@ public sealed class PredictionRewordedConsumer(IDocumentSession session) : ICons
         known.Version = message.Version;
         known.Title = message.Title;
         known.Claim = message.Claim;
-        session.Store(known);
+        known.ResolutionCriteria = message.ResolutionCriteria;
+        session.Store(known.WithProfile(embeddings));
         await session.SaveChangesAsync(context.CancellationToken);
     }
 }
