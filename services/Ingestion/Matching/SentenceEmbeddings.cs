@@ -48,9 +48,17 @@ public sealed class SentenceEmbeddings
 
     public float[] Encode(string text) => Encode([text])[0];
 
+    // The services run with invariant globalization, where string.Normalize cannot decompose: Latin letters with
+    // diacritics (Latin-1 and Latin Extended-A, what names in the news use) are folded by table instead.
+    private const string Accented = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽž";
+    private const string Folded = "AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIiIiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZz";
+    private static readonly Dictionary<char, string> Folding = Accented.Select((c, i) => (c, Folded[i].ToString()))
+        .Concat([('ß', "ss"), ('æ', "ae"), ('Æ', "AE"), ('ø', "o"), ('Ø', "O"), ('đ', "d"), ('Đ', "D"), ('ł', "l"), ('Ł', "L"), ('œ', "oe"), ('Œ', "OE")])
+        .ToDictionary(p => p.Item1, p => p.Item2);
+
     /// <summary>
-    /// The tokenizer knows no accented letters ("détente" would lose its meaning), so they are decomposed and
-    /// the marks dropped; text is cut at a word boundary near <see cref="MaxChars"/>; control characters become spaces.
+    /// The tokenizer knows no accented letters ("détente" would become "d [UNK]"), so they are folded and
+    /// combining marks dropped; text is cut at a word boundary near <see cref="MaxChars"/>; control characters become spaces.
     /// </summary>
     public static string Prepare(string text)
     {
@@ -60,16 +68,21 @@ public sealed class SentenceEmbeddings
             cut = cut[..space];
         }
         var builder = new StringBuilder(cut.Length);
-        foreach (var c in cut.Normalize(NormalizationForm.FormD))
+        foreach (var c in cut)
         {
             var category = CharUnicodeInfo.GetUnicodeCategory(c);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
             {
                 continue;
             }
+            if (Folding.TryGetValue(c, out var folded))
+            {
+                builder.Append(folded);
+                continue;
+            }
             builder.Append(char.IsControl(c) || char.IsSurrogate(c) ? ' ' : c);
         }
-        var prepared = builder.ToString().Normalize(NormalizationForm.FormC).Trim();
+        var prepared = builder.ToString().Trim();
         return prepared.Length == 0 ? "." : prepared;
     }
 
