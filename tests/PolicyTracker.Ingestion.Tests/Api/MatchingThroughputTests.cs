@@ -14,6 +14,7 @@ namespace PolicyTracker.Ingestion.Tests.Api;
 /// Unlinked statements arriving in one batch are accepted at once and matched in the background. Target
 /// 200 statements/s on this machine; the floor asserted is far lower because test runs share the cores.
 /// </summary>
+[Collection(ThroughputCollection.Name)]
 public sealed class MatchingThroughputTests(IngestionFixture ingestion, ITestOutputHelper output) : IClassFixture<IngestionFixture>
 {
     private const int Count = 1_000;

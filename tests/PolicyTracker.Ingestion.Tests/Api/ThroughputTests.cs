@@ -13,6 +13,7 @@ namespace PolicyTracker.Ingestion.Tests.Api;
 /// commands. The floor asserted is far below the target (4,000/s) because this machine is shared
 /// during test runs; the measured rate is written to the test output.
 /// </summary>
+[Collection(ThroughputCollection.Name)]
 public sealed class ThroughputTests(IngestionFixture ingestion, ITestOutputHelper output) : IClassFixture<IngestionFixture>
 {
     private const int Batches = 4;
