@@ -5,6 +5,8 @@
 #   ./run.sh --detach   return once every service is healthy and leave it running
 #   ./run.sh --stop     stop the services and the infrastructure
 set -euo pipefail
+# ONNX Runtime (Ingestion's sentence encoder) writes telemetry files unless this is set before the process starts.
+export ORT_DISABLE_TELEMETRY=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE="$ROOT/.local"

@@ -2,6 +2,8 @@
 # Runs every test in the solution (unit, integration, end-to-end) against the real PostgreSQL and
 # RabbitMQ started by deploy/local/infra.sh, then prints "N passed, N failed" as its last line.
 set -uo pipefail
+# ONNX Runtime (Ingestion's sentence encoder) writes telemetry files unless this is set before the process starts.
+export ORT_DISABLE_TELEMETRY=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 INFRA="$ROOT/deploy/local/infra.sh"

@@ -1,3 +1,4 @@
+using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.Feeds;
 using PolicyTracker.Ingestion.Predictions;
 using PolicyTracker.Ingestion.ReadingStatements;
@@ -11,7 +12,7 @@ public static class IngestionSetup
 {
     /// <summary>Everything Ingestion registers: the statement store, the prediction read model, the feed poller.</summary>
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder) =>
-        builder.AddStatementStore().AddPredictionReadModel().AddFeeds();
+        builder.AddStatementStore().AddMatching().AddPredictionReadModel().AddFeeds();
 
     /// <summary>Each feature folder maps its own routes.</summary>
     public static WebApplication MapIngestion(this WebApplication app)

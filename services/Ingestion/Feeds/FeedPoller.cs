@@ -16,7 +16,7 @@ public sealed class FeedPoller(
     IDocumentStore store,
     IHttpClientFactory clients,
     IOptions<FeedOptions> options,
-    IOptions<MatchingOptions> matching,
+    MatchingSignal matching,
     TimeProvider clock,
     ILogger<FeedPoller> logger) : BackgroundService
 {
@@ -96,7 +96,7 @@ public sealed class FeedPoller(
             {
                 return new FeedPoll(started, "failed", status, error, 0, 0, 0);
             }
-            var results = await StatementIntake.IngestAsync(store, items, feed.CreatedBy, clock.GetUtcNow(), matching.Value, cancellationToken);
+            var results = await StatementIntake.IngestAsync(store, items, feed.CreatedBy, clock.GetUtcNow(), matching, cancellationToken);
             // Remember the validators only once the items are stored, so a failed store is fetched again in full.
             feed.ETag = response.Headers.ETag?.ToString();
             feed.LastModified = response.Content.Headers.LastModified?.ToString("R");

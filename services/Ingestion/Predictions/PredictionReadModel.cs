@@ -1,5 +1,6 @@
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Ingestion.Predictions;
@@ -11,16 +12,29 @@ public static class PredictionReadModel
 
     public static IHostApplicationBuilder AddPredictionReadModel(this IHostApplicationBuilder builder)
     {
-        builder.AddPredictionCopies(new PredictionCopyMapping<KnownPrediction>(KnownPrediction.From, KnownPrediction.From, (known, reworded) =>
+        // Matchable from the first minute: each copy's embedding profile comes from its wording and
+        // search terms alone, and is computed again on every reword.
+        builder.AddPredictionCopies(services =>
         {
-            // The search terms stay: a reword changes the wording, not what the prediction is about.
-            known.Version = reworded.Version;
-            known.Title = reworded.Title;
-            known.Claim = reworded.Claim;
-        }));
+            var embeddings = services.GetRequiredService<SentenceEmbeddings>();
+            return new PredictionCopyMapping<KnownPrediction>(
+                entry => KnownPrediction.From(entry).WithProfile(embeddings),
+                registered => KnownPrediction.From(registered).WithProfile(embeddings),
+                (known, reworded) =>
+                {
+                    // The search terms stay: a reword changes the wording, not what the prediction is about.
+                    known.Version = reworded.Version;
+                    known.Title = reworded.Title;
+                    known.Claim = reworded.Claim;
+                    known.ResolutionCriteria = reworded.ResolutionCriteria;
+                    known.WithProfile(embeddings);
+                });
+        });
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<PredictionCopyConsumer<KnownPrediction>>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
+            // Developments the Tracker logged become the matcher's linked examples (relevance feedback).
+            x.AddConsumer<DevelopmentLoggedConsumer>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });
             x.AddRequestClient<GetPredictionCatalog>();
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {

@@ -2,9 +2,17 @@ using PolicyTracker.Contracts.Tracker;
 
 namespace PolicyTracker.Ingestion.Statements;
 
+/// <summary>Pending only until the background matcher has seen it; then Triage, with or without suggestions.</summary>
 public enum StatementState { Pending, Triage, Linked, Dismissed }
 
-public sealed record Suggestion(string PredictionId, double Score);
+/// <summary>A prediction suggested for a statement, with its calibrated score and the parts it came from.</summary>
+public sealed record Suggestion(string PredictionId, double Score, SuggestionWhy? Why = null);
+
+/// <summary>
+/// Why a prediction was suggested: keyword evidence (0..1), the embedding similarity with the prediction's
+/// wording (cosine), and how much analysts' earlier links (+) and dismissals (-) moved that similarity.
+/// </summary>
+public sealed record SuggestionWhy(double Keywords, double Semantic, double Feedback);
 
 public sealed record StatementLink(
     string PredictionId, Guid DevelopmentId, Stance Stance, Strength Strength, string? Rationale,

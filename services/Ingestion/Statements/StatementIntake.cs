@@ -10,8 +10,8 @@ namespace PolicyTracker.Ingestion.Statements;
 public sealed record IntakeResult(Guid Id, bool Duplicate);
 
 /// <summary>
-/// The one write path for statements from every door (single, batch, feeds): de-duplicate, match,
-/// and store a whole batch in one Marten transaction.
+/// The one write path for statements from every door (single, batch, feeds): de-duplicate and store a
+/// whole batch in one Marten transaction; matching follows in the background (<see cref="MatchingWorker"/>).
 /// </summary>
 public static class StatementIntake
 {
@@ -33,7 +33,7 @@ public static class StatementIntake
 
     public static async Task<IReadOnlyList<IntakeResult>> IngestAsync(
         IDocumentStore store, IReadOnlyList<StatementInput> statements, string recordedBy, DateTimeOffset now,
-        MatchingOptions matching, CancellationToken cancellationToken)
+        MatchingSignal matching, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -51,7 +51,7 @@ public static class StatementIntake
 
     private static async Task<IReadOnlyList<IntakeResult>> TryIngestAsync(
         IDocumentStore store, IReadOnlyList<StatementInput> statements, string recordedBy, DateTimeOffset now,
-        MatchingOptions matching, CancellationToken cancellationToken)
+        MatchingSignal matching, CancellationToken cancellationToken)
     {
         var keys = statements.Select(DedupKeys.For).ToArray();
         await using var session = store.LightweightSession();
@@ -84,14 +84,8 @@ public static class StatementIntake
             fresh.Add((i, statement));
         }
 
-        var toMatch = fresh.Where(f => statements[f.Position].Links.Count == 0).ToList();
-        var suggestions = await PredictionMatcher.SuggestAsync(store, [.. toMatch.Select(f => f.Statement.Text)], matching, cancellationToken);
-        for (var i = 0; i < toMatch.Count; i++)
-        {
-            toMatch[i].Statement.Suggestions = [.. suggestions[i]];
-            toMatch[i].Statement.State = suggestions[i].Count > 0 ? StatementState.Triage : StatementState.Pending;
-        }
-
+        // Statements without links are stored pending and matched by the background worker, so a 5,000-item
+        // import is accepted at database speed rather than encoder speed.
         var linked = new List<object>();
         session.Insert(fresh.Select(f => f.Statement).ToArray());
         session.Insert(fresh.Select(f => new StatementKey { Id = f.Statement.DedupKey, StatementId = f.Statement.Id }).ToArray());
@@ -114,6 +108,10 @@ public static class StatementIntake
             session.LastModifiedBy = recordedBy;
             TraceContext.CaptureInto(session);
             await session.SaveChangesAsync(cancellationToken);
+            if (fresh.Any(f => f.Statement.State == StatementState.Pending))
+            {
+                matching.Wake();
+            }
         }
         return results;
     }

@@ -14,7 +14,6 @@ public static class StatementStore
     public static IHostApplicationBuilder AddStatementStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<MatchingOptions>().Bind(builder.Configuration.GetSection("Matching"));
         builder.AddServiceMarten(Schema, options =>
             {
                 options.Events.AddEventType<StatementLinked>();
@@ -26,6 +25,7 @@ public static class StatementStore
                     .FullTextIndex("english", s => s.Text);
                 options.Schema.For<StatementKey>();
                 options.Schema.For<KnownPrediction>();
+                options.Schema.For<FeedbackExample>().Duplicate(e => e.RecordedAt);
                 options.Schema.For<Feeds.Feed>().Duplicate(f => f.NextPollAt);
             })
             .AddAsyncDaemon(builder.Configuration.DaemonMode())

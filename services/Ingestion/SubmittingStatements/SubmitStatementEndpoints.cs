@@ -28,7 +28,7 @@ public static class SubmitStatementEndpoints
     }
 
     private static async Task<IResult> SubmitOne(
-        JsonElement body, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, IOptions<MatchingOptions> matching, CancellationToken cancellationToken)
+        JsonElement body, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
     {
         var (input, errors) = StatementInputs.Parse(body);
         if (input is null)
@@ -40,14 +40,14 @@ public static class SubmitStatementEndpoints
         {
             return TypedResults.ValidationProblem(UnknownLinkErrors(input, unknown));
         }
-        var result = (await StatementIntake.IngestAsync(store, [input], user.PrincipalName(), clock.GetUtcNow(), matching.Value, cancellationToken))[0];
+        var result = (await StatementIntake.IngestAsync(store, [input], user.PrincipalName(), clock.GetUtcNow(), matching, cancellationToken))[0];
         return result.Duplicate
             ? TypedResults.Ok(new { id = result.Id, status = "duplicate" })
             : TypedResults.Accepted($"/api/statements/{result.Id}", new { id = result.Id, status = "accepted" });
     }
 
     private static async Task<IResult> SubmitBatch(
-        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, IOptions<MatchingOptions> matching, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
     {
         var parsed = await BatchReader.ReadAsync(request, MaxBatchItems, cancellationToken);
         if (parsed.Problem is not null)
@@ -85,7 +85,7 @@ public static class SubmitStatementEndpoints
             }
         }
 
-        var results = await StatementIntake.IngestAsync(store, [.. candidates.Select(c => c.Input)], user.PrincipalName(), clock.GetUtcNow(), matching.Value, cancellationToken);
+        var results = await StatementIntake.IngestAsync(store, [.. candidates.Select(c => c.Input)], user.PrincipalName(), clock.GetUtcNow(), matching, cancellationToken);
         return TypedResults.Accepted((string?)null, new BatchResponse(
             Accepted: results.Count(r => !r.Duplicate),
             Duplicates: results.Count(r => r.Duplicate),

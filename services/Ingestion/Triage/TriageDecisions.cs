@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.Statements;
 
 namespace PolicyTracker.Ingestion.Triage;
@@ -73,5 +74,23 @@ public static class TriageDecisions
         statement.DismissReason = null;
         statement.DismissedBy = null;
         return new TriageOutcome(Linking.Link(statement, fresh, analyst, now), null);
+    }
+
+    /// <summary>A dismissed statement becomes a negative example for every prediction that was suggested for it.</summary>
+    public static IEnumerable<FeedbackExample> DismissedExamples(Statement statement, float[] vector, DateTimeOffset now) =>
+        statement.Suggestions.Select(s => new FeedbackExample
+        {
+            Id = FeedbackExample.DismissedId(statement.Id, s.PredictionId),
+            PredictionId = s.PredictionId,
+            Sign = -1,
+            Vector = vector,
+            RecordedAt = now,
+        });
+
+    /// <summary>Absent means true: the triage list leads with statements that have suggestions.</summary>
+    public static bool TryParseSuggested(string? value, out bool suggested)
+    {
+        suggested = true;
+        return string.IsNullOrWhiteSpace(value) || bool.TryParse(value.Trim(), out suggested);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Marten;
+using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.ReadingStatements;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
@@ -12,10 +13,17 @@ public static class TriageEndpoints
 {
     public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/triage", async (int? limit, IQuerySession session, CancellationToken cancellationToken) =>
+        // Statements with suggestions by default; ?suggested=false lists the ones the matcher found nothing for,
+        // so every unlinked statement is somewhere an analyst looks.
+        app.MapGet("/api/triage", async (int? limit, string? suggested, IQuerySession session, CancellationToken cancellationToken) =>
             {
-                var awaiting = await session.Query<Statement>()
-                    .Where(s => s.State == StatementState.Triage)
+                if (!TriageDecisions.TryParseSuggested(suggested, out var withSuggestions))
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["suggested"] = ["must be true or false"] });
+                }
+                var query = session.Query<Statement>().Where(s => s.State == StatementState.Triage);
+                query = withSuggestions ? query.Where(s => s.Suggestions.Any()) : query.Where(s => !s.Suggestions.Any());
+                var awaiting = await query
                     .OrderByDescending(s => s.PublishedAt)
                     .Take(Math.Clamp(limit ?? 100, 1, 1000))
                     .ToListAsync(cancellationToken);
@@ -32,7 +40,8 @@ public static class TriageEndpoints
     }
 
     private static async Task<IResult> Decide(
-        Guid id, JsonElement body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, JsonElement body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, SentenceEmbeddings embeddings,
+        CancellationToken cancellationToken)
     {
         var (decision, errors) = TriageDecisions.Parse(body);
         if (decision is null)
@@ -61,6 +70,12 @@ public static class TriageEndpoints
             return TypedResults.Problem(conflict, statusCode: StatusCodes.Status409Conflict, title: "Statement already decided");
         }
         session.Store(statement);
+        if (decision.DismissReason is not null && statement.Suggestions.Count > 0)
+        {
+            // Relevance feedback, in the same transaction as the decision: what was suggested and dismissed pushes away.
+            var vector = embeddings.Encode(statement.Text);
+            session.Store([.. TriageDecisions.DismissedExamples(statement, vector, clock.GetUtcNow())]);
+        }
         if (outcome.Linked.Count > 0)
         {
             session.Events.StartStream(Guid.CreateVersion7(clock.GetUtcNow()), [.. outcome.Linked.Cast<object>()]);

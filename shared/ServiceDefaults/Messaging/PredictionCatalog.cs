@@ -81,15 +81,18 @@ public static class PredictionCopies
     /// its endpoint and the request client (<c>x.AddRequestClient&lt;GetPredictionCatalog&gt;()</c>).
     /// </summary>
     public static IHostApplicationBuilder AddPredictionCopies<T>(this IHostApplicationBuilder builder, PredictionCopyMapping<T> mapping)
+        where T : class, IPredictionCopy => builder.AddPredictionCopies(_ => mapping);
+
+    /// <summary>The same, for a mapping that needs services (e.g. Ingestion's sentence encoder).</summary>
+    public static IHostApplicationBuilder AddPredictionCopies<T>(this IHostApplicationBuilder builder, Func<IServiceProvider, PredictionCopyMapping<T>> mapping)
         where T : class, IPredictionCopy
     {
         builder.Services.AddSingleton(mapping);
-        var copy = mapping.FromCatalog;
         builder.Services.AddOptions<PredictionCatalogOptions>().BindConfiguration(PredictionCatalogOptions.Section)
             .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.RetryDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay,
                 $"{PredictionCatalogOptions.Section}: RequestTimeout and RetryDelay must be positive, RetryMaxDelay at least RetryDelay")
             .ValidateOnStart();
-        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PredictionCatalogLoader<T>>(sp, copy));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PredictionCatalogLoader<T>>(sp, sp.GetRequiredService<PredictionCopyMapping<T>>().FromCatalog));
         return builder;
     }
 

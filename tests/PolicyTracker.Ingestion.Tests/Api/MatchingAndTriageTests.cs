@@ -23,7 +23,10 @@ public sealed class MatchingAndTriageTests(IngestionFixture ingestion) : IClassF
         });
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var id = (await Json(response)).GetProperty("id").GetGuid();
-        return (id, await Json(await client.GetAsync($"/api/statements/{id}")));
+        // Matching happens in the background: wait for the worker, never for a fixed time.
+        var matched = await Eventually.Get(async () => await Json(await client.GetAsync($"/api/statements/{id}")),
+            s => s.GetProperty("state").GetString() != "pending", "the statement matched");
+        return (id, matched);
     }
 
     private static string[] Suggested(JsonElement statement) =>
@@ -48,24 +51,74 @@ public sealed class MatchingAndTriageTests(IngestionFixture ingestion) : IClassF
     }
 
     [Fact]
-    public async Task A_statement_about_nothing_tracked_stays_pending_and_is_searchable()
+    public async Task A_suggestion_shows_why_in_keywords_semantic_similarity_and_feedback()
+    {
+        using var client = ingestion.Client();
+        var (_, statement) = await SubmitAsync(client, "Japan and Russia again failed to agree on the Kuril Islands at a summit in Moscow.");
+
+        var top = statement.GetProperty("suggestions")[0];
+        top.GetProperty("predictionId").GetString().ShouldBe("kuril-islands");
+        top.GetProperty("score").GetDouble().ShouldBeInRange(0.02, 1);
+        var why = top.GetProperty("why");
+        why.GetProperty("keywords").GetDouble().ShouldBeGreaterThan(0);
+        why.GetProperty("semantic").GetDouble().ShouldBeGreaterThan(0.2);
+        why.GetProperty("feedback").GetDouble().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_statement_about_nothing_tracked_reaches_triage_without_suggestions_and_is_searchable()
     {
         using var client = ingestion.Client();
         var marker = "zanzibarite" + Random.Shared.Next(1000, 9999);
         var (id, statement) = await SubmitAsync(client, $"A new bakery opened in the old town, selling {marker} pastries.");
 
-        statement.GetProperty("state").GetString().ShouldBe("pending");
+        statement.GetProperty("state").GetString().ShouldBe("triage");
         statement.GetProperty("suggestions").GetArrayLength().ShouldBe(0);
-        var found = await Json(await client.GetAsync($"/api/statements?q={marker}"));
-        found.EnumerateArray().Select(s => s.GetProperty("id").GetGuid()).ShouldContain(id);
+        Ids(await Json(await client.GetAsync("/api/triage?suggested=false&limit=1000"))).ShouldContain(id);
+        Ids(await Json(await client.GetAsync("/api/triage?limit=1000"))).ShouldNotContain(id);
+        Ids(await Json(await client.GetAsync($"/api/statements?q={marker}"))).ShouldContain(id);
     }
+
+    [Fact]
+    public async Task Triage_refuses_a_suggested_filter_that_is_not_a_boolean()
+    {
+        using var client = ingestion.Client();
+        var response = await client.GetAsync("/api/triage?suggested=maybe");
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Json(response)).GetProperty("errors").TryGetProperty("suggested", out _).ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("Сборная выиграла матч со счётом два — ноль, сообщает спортивная газета.")]
+    [InlineData("东京今天天气晴朗，最高气温二十五度。")]
+    [InlineData("🙂🙂🙂 ¯\\_(ツ)_/¯ \u200b")]
+    public async Task Text_in_another_script_reaches_triage_without_a_crash(string text)
+    {
+        using var client = ingestion.Client();
+        var (_, statement) = await SubmitAsync(client, text + " " + Guid.NewGuid());
+        statement.GetProperty("state").GetString().ShouldBe("triage");
+    }
+
+    [Fact]
+    public async Task A_twenty_thousand_character_text_is_matched_on_its_first_part()
+    {
+        using var client = ingestion.Client();
+        var opening = "Moscow's envoy said the nuclear agreement with Tehran must be preserved after Washington withdrew from the JCPOA. ";
+        var text = (opening + string.Concat(Enumerable.Repeat("The weather stayed mild and the harvest was good. ", 400)))[..20_000];
+
+        var (_, statement) = await SubmitAsync(client, text);
+
+        Suggested(statement).FirstOrDefault().ShouldBe("iran-deal");
+    }
+
+    private static Guid[] Ids(JsonElement list) => [.. list.EnumerateArray().Select(s => s.GetProperty("id").GetGuid())];
 
     [Fact]
     public async Task Triage_lists_awaiting_statements_and_linking_one_forwards_a_development_with_a_derived_id()
     {
         using var client = ingestion.Client();
         var (id, _) = await SubmitAsync(client, "Washington imposed fresh sanctions on Russian shipping firms accused of dodging the export ban.");
-        var triage = await Json(await client.GetAsync("/api/triage"));
+        var triage = await Json(await client.GetAsync("/api/triage?limit=1000"));
         triage.EnumerateArray().Select(s => s.GetProperty("id").GetGuid()).ShouldContain(id);
 
         var linked = await client.PostAsJsonAsync($"/api/triage/{id}", new

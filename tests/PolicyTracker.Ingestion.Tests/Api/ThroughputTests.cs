@@ -13,6 +13,7 @@ namespace PolicyTracker.Ingestion.Tests.Api;
 /// commands, every one of them. How fast is the benchmark's question, not this test's: the measured
 /// rate is written to the test output only.
 /// </summary>
+[Collection(ThroughputCollection.Name)]
 public sealed class ThroughputTests(IngestionFixture ingestion, ITestOutputHelper output) : IClassFixture<IngestionFixture>
 {
     private const int Batches = 4;

@@ -86,7 +86,7 @@ public sealed class StatementDecisionTests
     [Fact]
     public void Given_suggestions_When_ranked_Then_those_below_the_threshold_go_and_the_best_come_first()
     {
-        var ranked = PredictionMatcher.Rank([new("a", 0.01), new("b", 0.3), new("c", 0.1)], new MatchingOptions { Threshold = 0.05 }).ToList();
+        var ranked = MatchScore.Rank([new("a", 0.01), new("b", 0.3), new("c", 0.1)], new MatchingOptions { Threshold = 0.05 }).ToList();
         ranked.Select(s => s.PredictionId).ShouldBe(["b", "c"]);
     }
 

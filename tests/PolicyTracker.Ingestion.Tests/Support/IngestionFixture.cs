@@ -22,7 +22,7 @@ public class IngestionFixture : IAsyncLifetime
     /// <summary>False to play a Tracker that answers the catalog but is not consuming commands yet.</summary>
     protected virtual bool TrackerConsumesCommands => true;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Infrastructure = await IsolatedInfrastructure.CreateAsync("ing");
         var settings = new Dictionary<string, string?>
