@@ -1,5 +1,6 @@
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,9 @@ public sealed class ConsumptionGateOptions
 /// timer, blind to the database. Held messages survive a restart or a broker consumer timeout too:
 /// they are redelivered and the processed-message record makes the second copy a no-op.
 /// </summary>
-public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGateOptions> options, ILogger<ConsumptionGate> logger)
+// The store is resolved when first probed, not injected: endpoints are configured while the bus is built, which
+// can happen inside the store's own construction (a Marten subscription that publishes), a cycle in DI.
+public sealed class ConsumptionGate(IServiceProvider services, IOptions<ConsumptionGateOptions> options, ILogger<ConsumptionGate> logger)
     : BackgroundService
 {
     private readonly object _lock = new();
@@ -123,7 +126,7 @@ public sealed class ConsumptionGate(IDocumentStore store, IOptions<ConsumptionGa
     {
         try
         {
-            await using var connection = store.Storage.Database.CreateConnection();
+            await using var connection = services.GetRequiredService<IDocumentStore>().Storage.Database.CreateConnection();
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "select 1";

@@ -87,7 +87,7 @@ public static class PredictionCopies
     public static IHostApplicationBuilder AddPredictionCopies<T>(this IHostApplicationBuilder builder, Func<IServiceProvider, PredictionCopyMapping<T>> mapping)
         where T : class, IPredictionCopy
     {
-        builder.Services.AddSingleton(mapping);
+        builder.Services.AddSingleton<PredictionCopyMapping<T>>(sp => mapping(sp));
         builder.Services.AddOptions<PredictionCatalogOptions>().BindConfiguration(PredictionCatalogOptions.Section)
             .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.RetryDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay,
                 $"{PredictionCatalogOptions.Section}: RequestTimeout and RetryDelay must be positive, RetryMaxDelay at least RetryDelay")
