@@ -11,14 +11,17 @@ using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReadingPredictions;
 
-/// <summary>One line of a timeline: the event and the probability and status after it.</summary>
+/// <summary>
+/// One line of a timeline: the event and the probability and status after it. Hindsight marks a
+/// development that occurred before the forecast was made: the forecaster could already know it.
+/// </summary>
 public sealed record TimelineEntryView(
     long Version, string Type, DateTimeOffset RecordedAt, DateTimeOffset EffectiveAt, string RecordedBy, string Summary,
-    double Probability, PredictionStatus Status)
+    double Probability, PredictionStatus Status, bool Hindsight)
 {
     public static TimelineEntryView Of(TimelineEntry e) =>
         new(e.Event.Version, Replays.TypeName(e.Event.Data), e.Event.RecordedAt, e.Event.Data.EffectiveAt, e.Event.Data.RecordedBy,
-            Replays.Summary(e.Event.Data), e.State.Probability, e.State.Status);
+            Replays.Summary(e.Event.Data), e.State.Probability, e.State.Status, Replays.IsHindsight(e.Event.Data, e.State.MadeAt));
 }
 
 /// <summary>The public reads: list, detail, timeline in both orders, and as-of on both time axes.</summary>
