@@ -14,6 +14,11 @@ namespace PolicyTracker.Tracker.Exporting;
 /// Rows are read from one server-side query and written as they arrive, so memory stays flat
 /// whatever the store's size; `Importer verify` recomputes the chains offline from such a file.
 /// </summary>
+/// <summary>One line of the archive (documents the NDJSON shape; the rows are written straight from the database).</summary>
+public sealed record ExportedEvent(
+    string PredictionId, long Version, long Sequence, Guid EventId, string Type, DateTimeOffset RecordedAt, string? RecordedBy,
+    string? CorrelationId, string? CausationId, JsonElement Data, string? Hash);
+
 public static class ExportEvents
 {
     public const string MediaType = "application/x-ndjson";
@@ -26,6 +31,7 @@ public static class ExportEvents
             .WithTags("Auditing")
             .WithSummary("Export every prediction event as NDJSON")
             .WithDescription("Streams each event of every prediction stream, ordered by prediction and version: {predictionId, version, sequence, eventId, type (the stored event type the hash covers), recordedAt, recordedBy, correlationId, causationId, data, hash}. hash(n) = SHA-256 of hash(n-1) | type | version | canonical data, from 64 zeros. Auditor key.")
+            .Produces<ExportedEvent>(StatusCodes.Status200OK, MediaType)
             .RequireAuthorization(Policies.Auditor);
         return app;
     }

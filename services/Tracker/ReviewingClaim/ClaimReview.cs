@@ -101,7 +101,8 @@ public static class ClaimReview
             return TypedResults.Json(Of(prediction, $"{baseUrl}/predictions/{Uri.EscapeDataString(id)}"), contentType: MediaType);
         })
             .WithSummary("A resolved prediction as schema.org ClaimReview")
-            .WithDescription("JSON-LD (application/ld+json): claimReviewed is the claim; itemReviewed a Claim with the source's author, datePublished = madeAt and the source as appearance; datePublished is the resolution time; reviewBody the rationale; reviewRating: alternateName confirmed|refuted|void on a scale worstRating 1 (refuted) to bestRating 2 (confirmed), no ratingValue for void. 404 while open.");
+            .WithDescription("JSON-LD (application/ld+json): claimReviewed is the claim; itemReviewed a Claim with the source's author, datePublished = madeAt and the source as appearance; datePublished is the resolution time; reviewBody the rationale; reviewRating: alternateName confirmed|refuted|void on a scale worstRating 1 (refuted) to bestRating 2 (confirmed), no ratingValue for void. 404 while open.")
+            .Produces<JsonObject>(StatusCodes.Status200OK, MediaType);
         return predictions;
     }
 }

@@ -77,6 +77,6 @@ public sealed class PublishingOrderTests(InfrastructureFixture fixture) : IClass
                 .Select(pair => $"{p.Key}: v{pair.Second.Version} {pair.Second.Type} after v{pair.First.Version} {pair.First.Type}"))
             .ToList();
         outOfOrder.ShouldBeEmpty();
-        arrivals.Values.Sum(l => l.Count(a => a.Type.EndsWith(":PredictionStatusChanged"))).ShouldBeGreaterThan(predictions.Length);
+        arrivals.Values.Sum(l => l.Count(a => a.Type.EndsWith(":" + nameof(PredictionStatusChangedNotice)))).ShouldBeGreaterThan(predictions.Length);
     }
 }
