@@ -167,6 +167,10 @@ public class ScorecardAndExportTests(TrackerFixture fixture) : IClassFixture<Tra
         history[2].ShouldNotContain(",=");
         (await _public.SendAsync(CsvRequest($"/api/predictions/{id}/history"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
+        // A malformed Accept is no reason to fail.
+        var malformed = new HttpRequestMessage(HttpMethod.Get, $"/api/predictions/{id}/timeline");
+        malformed.Headers.TryAddWithoutValidation("Accept", "text/csv;;q=abc, ===, /");
+        ((int)(await _public.SendAsync(malformed)).StatusCode).ShouldBeLessThan(500);
         // Without Accept: text/csv the answer stays JSON.
         (await _public.GetAsync($"/api/predictions/{id}/timeline")).Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
     }
