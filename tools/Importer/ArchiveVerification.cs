@@ -51,19 +51,20 @@ public static class ArchiveVerification
             }
             events++;
             var (previousVersion, previousHash) = heads.GetValueOrDefault(predictionId, (0, HashChain.Genesis));
+            var streams = heads.Count + (heads.ContainsKey(predictionId) ? 0 : 1);
             if (version != previousVersion + 1)
             {
-                return new(heads.Count, events, new BrokenLink(predictionId, previousVersion + 1, lineNumber,
+                return new(streams, events, new BrokenLink(predictionId, previousVersion + 1, lineNumber,
                     $"expected version {previousVersion + 1}, found {version} (an event is missing or out of order)"));
             }
             var computed = HashChain.Compute(previousHash, type, version, data);
             if (hash is null)
             {
-                return new(heads.Count, events, new BrokenLink(predictionId, version, lineNumber, "no hash link stored"));
+                return new(streams, events, new BrokenLink(predictionId, version, lineNumber, "no hash link stored"));
             }
             if (!string.Equals(hash, computed, StringComparison.Ordinal))
             {
-                return new(heads.Count, events, new BrokenLink(predictionId, version, lineNumber,
+                return new(streams, events, new BrokenLink(predictionId, version, lineNumber,
                     $"stored hash {hash[..Math.Min(12, hash.Length)]}… differs from recomputed {computed[..12]}… (the event or an earlier one was altered)"));
             }
             heads[predictionId] = (version, computed);
