@@ -27,7 +27,7 @@ public static class ExportEvents
 
     public static IEndpointRouteBuilder MapExport(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/export", (IDocumentStore store) => TypedResults.Stream(body => WriteAsync(store, body), MediaType))
+        app.MapGet("/api/export", (IDocumentStore store, HttpContext http) => TypedResults.Stream(body => WriteAsync(store, body, http.RequestAborted), MediaType))
             .WithTags("Auditing")
             .WithSummary("Export every prediction event as NDJSON")
             .WithDescription("Streams each event of every prediction stream, ordered by prediction and version: {predictionId, version, sequence, eventId, type (the stored event type the hash covers), recordedAt, recordedBy, correlationId, causationId, data, hash}. hash(n) = SHA-256 of hash(n-1) | type | version | canonical data, from 64 zeros. Auditor key.")
@@ -36,11 +36,11 @@ public static class ExportEvents
         return app;
     }
 
-    private static async Task WriteAsync(IDocumentStore store, Stream body)
+    private static async Task WriteAsync(IDocumentStore store, Stream body, CancellationToken ct)
     {
         var hashes = store.Options.FindOrResolveDocumentType(typeof(EventHash)).TableName.QualifiedName;
         await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
+        await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             $"""
             select e.stream_id, e.version, e.seq_id, e.id, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, h.data ->> 'hash'
@@ -48,10 +48,10 @@ public static class ExportEvents
             left join {hashes} h on h.id = e.stream_id || '/' || e.version
             order by e.stream_id, e.version
             """, connection);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         await using var writer = new Utf8JsonWriter(body);
         var rows = 0;
-        while (await reader.ReadAsync())
+        while (await reader.ReadAsync(ct))
         {
             writer.WriteStartObject();
             writer.WriteString("predictionId", reader.GetString(0));
@@ -67,15 +67,15 @@ public static class ExportEvents
             writer.WriteRawValue(reader.GetString(9), skipInputValidation: true);
             WriteNullable(writer, "hash", reader, 10);
             writer.WriteEndObject();
-            await writer.FlushAsync();
+            await writer.FlushAsync(ct);
             writer.Reset();
-            await body.WriteAsync(NewLine);
+            await body.WriteAsync(NewLine, ct);
             if (++rows % FlushEvery == 0)
             {
-                await body.FlushAsync();
+                await body.FlushAsync(ct);
             }
         }
-        await body.FlushAsync();
+        await body.FlushAsync(ct);
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, NpgsqlDataReader reader, int ordinal)
