@@ -56,6 +56,27 @@ public sealed class PredictionPageTests(Dashboard dashboard)
     });
 
     [Fact]
+    public Task The_scorecard_shows_the_essay_s_and_the_tracker_s_scores_side_by_side() => Ui.Run(dashboard, async ui =>
+    {
+        var id = await Predictions.RegisterAsync(dashboard, "scored", prior: 0.75);
+        using (var analyst = dashboard.Client("analyst-dev-key"))
+        {
+            (await analyst.PostAsJsonAsync($"/api/predictions/{id}/resolution", new { outcome = "confirmed", rationale = "The browser test says so.", resolvedAt = "2024-05-01" }))
+                .EnsureSuccessStatusCode();
+        }
+
+        await ui.Page.GotoAsync("/scorecard");
+
+        var row = ui.Page.Locator($"tr[data-prediction-id='{id}']");
+        await Expect(row.Locator("[data-essay-forecast]")).ToHaveTextAsync("0.75");
+        await Expect(row.Locator("[data-essay-brier]")).ToHaveTextAsync("0.063");
+        // No development moved it: the tracker held the prior all along.
+        await Expect(row.Locator("[data-tracker-brier]")).ToHaveTextAsync("0.063");
+        await Expect(ui.Page.Locator("[data-chart='calibration'] [data-series='essay']")).ToHaveCountAsync(1);
+        await Expect(ui.Page.Locator("[data-chart='calibration'] [data-series='tracker']")).ToHaveCountAsync(1);
+    });
+
+    [Fact]
     public Task The_timeline_chart_has_one_point_per_timeline_entry_and_the_headline_matches_the_api() => Ui.Run(dashboard, async ui =>
     {
         var id = await Predictions.RegisterAsync(dashboard, "chart");
