@@ -2,6 +2,7 @@ using MassTransit;
 using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.AddingNote;
 using PolicyTracker.Tracker.Auditing;
+using PolicyTracker.Tracker.Exporting;
 using PolicyTracker.Tracker.LoggingDevelopment;
 using PolicyTracker.Tracker.PassingHorizon;
 using PolicyTracker.Tracker.Publishing;
@@ -9,6 +10,7 @@ using PolicyTracker.Tracker.ReadingPredictions;
 using PolicyTracker.Tracker.RegisteringPrediction;
 using PolicyTracker.Tracker.ResolvingPrediction;
 using PolicyTracker.Tracker.RetractingDevelopment;
+using PolicyTracker.Tracker.ReviewingClaim;
 using PolicyTracker.Tracker.RevisingProbability;
 using PolicyTracker.Tracker.RewordingPrediction;
 using PolicyTracker.Tracker.Scoring;
@@ -56,8 +58,10 @@ public static class TrackerSetup
             .MapReviseProbability()
             .MapResolvePrediction()
             .MapAddNote()
-            .MapAudit();
+            .MapAudit()
+            .MapClaimReview();
         app.MapScorecard();
+        app.MapExport();
         return app;
     }
 }

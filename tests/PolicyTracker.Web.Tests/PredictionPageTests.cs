@@ -29,6 +29,54 @@ public sealed class PredictionPageTests(Dashboard dashboard)
     });
 
     [Fact]
+    public Task A_resolved_prediction_s_page_embeds_its_ClaimReview_as_JSON_LD_and_an_open_one_does_not() => Ui.Run(dashboard, async ui =>
+    {
+        var open = await Predictions.RegisterAsync(dashboard, "review-open");
+        var resolved = await Predictions.RegisterAsync(dashboard, "review");
+        using (var analyst = dashboard.Client("analyst-dev-key"))
+        {
+            (await analyst.PostAsJsonAsync($"/api/predictions/{resolved}/resolution", new { outcome = "confirmed", rationale = "The browser test says so.", resolvedAt = "2024-05-01" }))
+                .EnsureSuccessStatusCode();
+        }
+
+        await ui.Page.GotoAsync($"/predictions/{open}");
+        await Expect(ui.Page.Locator("script[type='application/ld+json']")).ToHaveCountAsync(0);
+
+        await ui.Page.GotoAsync($"/predictions/{resolved}");
+        var script = ui.Page.Locator("head script[type='application/ld+json']");
+        await Expect(script).ToHaveCountAsync(1);
+        using var review = JsonDocument.Parse(await script.TextContentAsync() ?? "");
+        review.RootElement.GetProperty("@type").GetString().ShouldBe("ClaimReview");
+        review.RootElement.GetProperty("claimReviewed").GetString().ShouldBe("A claim the browser tests exercise.");
+        var url = review.RootElement.GetProperty("url").GetString()!;
+        Uri.IsWellFormedUriString(url, UriKind.Absolute).ShouldBeTrue(url);
+        url.ShouldEndWith($"/predictions/{resolved}");
+        review.RootElement.GetProperty("reviewRating").GetProperty("alternateName").GetString().ShouldBe("confirmed");
+        review.RootElement.GetProperty("itemReviewed").GetProperty("datePublished").GetString().ShouldBe("2020-01-01T00:00:00Z");
+    });
+
+    [Fact]
+    public Task The_scorecard_shows_the_essay_s_and_the_tracker_s_scores_side_by_side() => Ui.Run(dashboard, async ui =>
+    {
+        var id = await Predictions.RegisterAsync(dashboard, "scored", prior: 0.75);
+        using (var analyst = dashboard.Client("analyst-dev-key"))
+        {
+            (await analyst.PostAsJsonAsync($"/api/predictions/{id}/resolution", new { outcome = "confirmed", rationale = "The browser test says so.", resolvedAt = "2024-05-01" }))
+                .EnsureSuccessStatusCode();
+        }
+
+        await ui.Page.GotoAsync("/scorecard");
+
+        var row = ui.Page.Locator($"tr[data-prediction-id='{id}']");
+        await Expect(row.Locator("[data-essay-forecast]")).ToHaveTextAsync("0.75");
+        await Expect(row.Locator("[data-essay-brier]")).ToHaveTextAsync("0.063");
+        // No development moved it: the tracker held the prior all along.
+        await Expect(row.Locator("[data-tracker-brier]")).ToHaveTextAsync("0.063");
+        await Expect(ui.Page.Locator("[data-chart='calibration'] [data-series='essay']")).ToHaveCountAsync(1);
+        await Expect(ui.Page.Locator("[data-chart='calibration'] [data-series='tracker']")).ToHaveCountAsync(1);
+    });
+
+    [Fact]
     public Task The_timeline_chart_has_one_point_per_timeline_entry_and_the_headline_matches_the_api() => Ui.Run(dashboard, async ui =>
     {
         var id = await Predictions.RegisterAsync(dashboard, "chart");

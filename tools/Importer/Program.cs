@@ -20,7 +20,11 @@ public static class ImporterProgram
         history.SetAction((parse, cancellationToken) =>
             HistoryImport.RunAsync(parse.GetValue(folder)!, Api.Create(parse.GetValue(gateway)!, parse.GetValue(apiKey)!), cancellationToken));
 
-        var root = new RootCommand("PolicyTracker bulk import") { statements, history };
+        var archive = new Argument<FileInfo>("archive") { Description = "An NDJSON archive from GET /api/export" };
+        var verify = new Command("verify", "Recompute the hash chains of an export archive offline and report the first broken link") { archive };
+        verify.SetAction(parse => ArchiveVerification.Run(parse.GetValue(archive)!));
+
+        var root = new RootCommand("PolicyTracker bulk import and archive verification") { statements, history, verify };
         return await root.Parse(args).InvokeAsync();
     }
 }

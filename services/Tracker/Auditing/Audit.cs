@@ -1,4 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using PolicyTracker.Tracker.Http;
 using Marten;
 using Npgsql;
 using PolicyTracker.ServiceDefaults.Authentication;
@@ -48,7 +52,7 @@ public static class Audit
 
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder predictions)
     {
-        predictions.MapGet("/{id}/history", async Task<Results<Ok<IEnumerable<HistoryEntryView>>, ValidationProblem, ProblemHttpResult>> (string id, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/history", async Task<Results<Ok<IEnumerable<HistoryEntryView>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> (string id, HttpContext http, IOptions<JsonOptions> json, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -60,12 +64,21 @@ public static class Audit
                 return NotFound(id);
             }
             var links = (await session.Query<EventHash>().Where(h => h.PredictionId == id).ToListAsync(ct)).ToDictionary(h => h.Version, h => h.Hash);
-            return TypedResults.Ok(events.Select(e => new HistoryEntryView(e.Id, e.Version, e.Sequence, Replays.TypeName((IPredictionEvent)e.Data),
+            var entries = events.Select(e => new HistoryEntryView(e.Id, e.Version, e.Sequence, Replays.TypeName((IPredictionEvent)e.Data),
                 e.Timestamp, e.UserName ?? ((IPredictionEvent)e.Data).RecordedBy, ((IPredictionEvent)e.Data).EffectiveAt,
-                e.CorrelationId, e.CausationId, e.Data, links.GetValueOrDefault(e.Version))));
+                e.CorrelationId, e.CausationId, e.Data, links.GetValueOrDefault(e.Version)));
+            if (Csv.IsWanted(http.Request))
+            {
+                return TypedResults.Text(Csv.Write(
+                    ["eventId", "version", "sequence", "type", "recordedAt", "recordedBy", "effectiveAt", "correlationId", "causationId", "data", "hash"],
+                    entries.Select(e => (IReadOnlyList<object?>)[e.EventId, e.Version, e.Sequence, e.Type, e.RecordedAt, e.RecordedBy, e.EffectiveAt,
+                        e.CorrelationId, e.CausationId, JsonSerializer.Serialize(e.Data, e.Data.GetType(), json.Value.SerializerOptions), e.Hash])),
+                    Csv.MediaType);
+            }
+            return TypedResults.Ok(entries);
         })
             .WithSummary("A prediction's history, as stored")
-            .WithDescription("Every event with who recorded it and when, its correlation and causation ids, its data and its hash-chain link. Auditor key.")
+            .WithDescription("Every event with who recorded it and when, its correlation and causation ids, its data and its hash-chain link. Accept: text/csv answers CSV with a header row (data as a JSON cell). Auditor key.")
             .RequireAuthorization(Policies.Auditor);
 
         predictions.MapGet("/{id}/integrity", async Task<Results<Ok<IntegrityReport>, ValidationProblem, ProblemHttpResult>> (string id, IDocumentStore store, IQuerySession session, CancellationToken ct) =>

@@ -30,9 +30,15 @@ public sealed record Prediction(
     /// <summary>When the system last recorded a change (the snapshot's last-modified time).</summary>
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>
+    /// When the forecast was made in the world: the registration's effective time. Developments that
+    /// occurred before it were known to the forecaster (hindsight) and do not count against the forecast.
+    /// </summary>
+    public DateTimeOffset MadeAt { get; init; }
+
     public static Prediction Create(PredictionRegistered e) => new(
         e.PredictionId, e.Title, e.Claim, e.ResolutionCriteria, e.Horizon, e.Prior, e.Tags, e.SearchTerms, e.Source,
-        e.Prior, e.Status, 0, null, false);
+        e.Prior, e.Status, 0, null, false) { MadeAt = e.EffectiveAt };
 
     public Prediction Apply(PredictionReworded e) =>
         this with { Title = e.Title, Claim = e.Claim, ResolutionCriteria = e.ResolutionCriteria };

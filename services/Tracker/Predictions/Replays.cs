@@ -70,6 +70,9 @@ public static class Replays
         return copy;
     }
 
+    /// <summary>A development that occurred before the forecast was made: known to the forecaster, so not evidence against it.</summary>
+    public static bool IsHindsight(IPredictionEvent e, DateTimeOffset madeAt) => e is DevelopmentLogged d && d.EffectiveAt < madeAt;
+
     public static string TypeName(IPredictionEvent e) => e switch
     {
         PredictionRegistered => "registered",

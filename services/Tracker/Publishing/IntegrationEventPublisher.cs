@@ -98,7 +98,7 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
             PredictionRegistered r =>
             [
                 (new Integration.PredictionRegisteredNotice(id, e.Version, r.Title, r.Claim, r.ResolutionCriteria, r.Horizon, r.Prior,
-                    r.Tags, r.SearchTerms, r.Status, recordedAt, r.RecordedBy), e.Id),
+                    r.Tags, r.SearchTerms, r.Status, recordedAt, r.RecordedBy, r.EffectiveAt), e.Id),
             ],
             PredictionReworded r =>
             [

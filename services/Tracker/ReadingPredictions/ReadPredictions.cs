@@ -11,14 +11,17 @@ using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReadingPredictions;
 
-/// <summary>One line of a timeline: the event and the probability and status after it.</summary>
+/// <summary>
+/// One line of a timeline: the event and the probability and status after it. Hindsight marks a
+/// development that occurred before the forecast was made: the forecaster could already know it.
+/// </summary>
 public sealed record TimelineEntryView(
     long Version, string Type, DateTimeOffset RecordedAt, DateTimeOffset EffectiveAt, string RecordedBy, string Summary,
-    double Probability, PredictionStatus Status)
+    double Probability, PredictionStatus Status, bool Hindsight)
 {
     public static TimelineEntryView Of(TimelineEntry e) =>
         new(e.Event.Version, Replays.TypeName(e.Event.Data), e.Event.RecordedAt, e.Event.Data.EffectiveAt, e.Event.Data.RecordedBy,
-            Replays.Summary(e.Event.Data), e.State.Probability, e.State.Status);
+            Replays.Summary(e.Event.Data), e.State.Probability, e.State.Status, Replays.IsHindsight(e.Event.Data, e.State.MadeAt));
 }
 
 /// <summary>The public reads: list, detail, timeline in both orders, and as-of on both time axes.</summary>
@@ -64,7 +67,7 @@ public static class ReadPredictions
             .WithSummary("Get a prediction")
             .WithDescription("The prediction as it stands now; the ETag is its version, for If-Match on writes.");
 
-        predictions.MapGet("/{id}/timeline", async Task<Results<Ok<IEnumerable<TimelineEntryView>>, ValidationProblem, ProblemHttpResult>> (string id, string? order, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/timeline", async Task<Results<Ok<IEnumerable<TimelineEntryView>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> (string id, string? order, HttpContext http, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -79,11 +82,18 @@ public static class ReadPredictions
             {
                 return NotFound(id);
             }
-            var entries = order == "effective" ? Replays.ByEffective(events) : Replays.ByRecorded(events);
-            return TypedResults.Ok(entries.Select(TimelineEntryView.Of));
+            var entries = (order == "effective" ? Replays.ByEffective(events) : Replays.ByRecorded(events)).Select(TimelineEntryView.Of);
+            if (Csv.IsWanted(http.Request))
+            {
+                return TypedResults.Text(Csv.Write(
+                    ["version", "type", "recordedAt", "effectiveAt", "recordedBy", "summary", "probability", "status", "hindsight"],
+                    entries.Select(e => (IReadOnlyList<object?>)[e.Version, e.Type, e.RecordedAt, e.EffectiveAt, e.RecordedBy, e.Summary, e.Probability, e.Status, e.Hindsight])),
+                    Csv.MediaType);
+            }
+            return TypedResults.Ok(entries);
         })
             .WithSummary("A prediction's timeline")
-            .WithDescription("Every event with the probability and status after it: in the order recorded (default), or with order=effective as the world unfolded, re-derived from everything known now.");
+            .WithDescription("Every event with the probability and status after it: in the order recorded (default), or with order=effective as the world unfolded, re-derived from everything known now. Accept: text/csv answers CSV with a header row.");
 
         predictions.MapGet("/{id}/as-of", async Task<Results<Ok<PredictionDetailsView>, ValidationProblem, ProblemHttpResult>> (string id, string? recordedAt, string? effectiveAt, IDocumentStore store, IQuerySession session, EffectiveReplayCache cache, CancellationToken ct) =>
         {

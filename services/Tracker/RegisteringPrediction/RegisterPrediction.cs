@@ -14,15 +14,18 @@ public sealed record SourceRequest(string? Title, string? Author, string? Quote)
 
 public sealed record RegisterPredictionRequest(
     string? Id, string? Title, string? Claim, string? ResolutionCriteria, string? Horizon, double? Prior,
-    string[]? Tags, string[]? SearchTerms, SourceRequest? Source);
+    string[]? Tags, string[]? SearchTerms, SourceRequest? Source, string? MadeAt = null);
 
 public static class Registering
 {
-    /// <summary>The initial status comes from the prior's band, without hysteresis.</summary>
+    /// <summary>
+    /// The initial status comes from the prior's band, without hysteresis. The registration takes effect
+    /// when the forecast was made (<paramref name="madeAt"/>), which may be long before it is recorded.
+    /// </summary>
     public static PredictionRegistered Decide(
         string id, string title, string claim, string resolutionCriteria, DateTimeOffset horizon, double prior,
-        IReadOnlyList<string> tags, IReadOnlyList<string> searchTerms, PredictionSource source, string recordedBy, DateTimeOffset now) =>
-        new(id, title, claim, resolutionCriteria, horizon, prior, tags, searchTerms, source, ProbabilityRules.Band(prior), recordedBy, now);
+        IReadOnlyList<string> tags, IReadOnlyList<string> searchTerms, PredictionSource source, string recordedBy, DateTimeOffset madeAt) =>
+        new(id, title, claim, resolutionCriteria, horizon, prior, tags, searchTerms, source, ProbabilityRules.Band(prior), recordedBy, madeAt);
 
     public static RouteGroupBuilder MapRegisterPrediction(this RouteGroupBuilder predictions)
     {
@@ -38,6 +41,11 @@ public static class Registering
             Require(errors, "prior", IsProbability(request.Prior), "must be between 0.01 and 0.99");
             Require(errors, "tags", request.Tags is null || request.Tags.All(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 60), "must be non-empty strings");
             Require(errors, "searchTerms", request.SearchTerms is null || request.SearchTerms.All(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 200), "must be non-empty strings");
+            var now = clock.GetUtcNow();
+            var madeAt = now;
+            Require(errors, "madeAt", request.MadeAt is null || (TryParseTime(request.MadeAt, out madeAt) && madeAt >= EarliestHorizon && madeAt <= now),
+                "must be a time (ISO 8601) from 2000 up to now");
+            Require(errors, "madeAt", request.MadeAt is null || !horizonOk || madeAt < horizon, "must be before the horizon");
             Require(errors, "source", request.Source is null || request.Source.Quote is null || request.Source.Quote.Length <= 1000, "quote must be at most 1000 characters");
             if (errors.Count > 0)
             {
@@ -47,7 +55,7 @@ public static class Registering
             var registered = Decide(request.Id!, request.Title!.Trim(), request.Claim!.Trim(), request.ResolutionCriteria!.Trim(), horizon, request.Prior!.Value,
                 request.Tags ?? [], request.SearchTerms ?? [],
                 new PredictionSource(request.Source?.Title ?? "", request.Source?.Author ?? "", request.Source?.Quote ?? ""),
-                http.User.PrincipalName(), clock.GetUtcNow());
+                http.User.PrincipalName(), madeAt);
             var result = await PredictionWrites.WriteAsync(store, registered.PredictionId, http.User.PrincipalName(), null, (state, _) =>
                 Task.FromResult(state is null
                     ? Decision.Of(registered)
@@ -61,7 +69,7 @@ public static class Registering
             return TypedResults.Created($"/api/predictions/{state.Id}", PredictionDetailsView.Of(state));
         })
             .WithSummary("Register a prediction")
-            .WithDescription("Starts a prediction's stream under its slug; the initial status is the prior's band. 409 when the id exists.")
+            .WithDescription("Starts a prediction's stream under its slug; the initial status is the prior's band. Optional madeAt: when the forecast was made in the world (default now). 409 when the id exists.")
             .RequireAuthorization(Policies.Analyst);
         return predictions;
     }

@@ -6,80 +6,128 @@ using PolicyTracker.Tracker.ReadingPredictions;
 
 namespace PolicyTracker.Tracker.Scoring;
 
-public sealed record ScoredPrediction(string PredictionId, string Title, Outcome Outcome, double ProbabilityAtHorizon, double TimeAveragedProbability, double? BrierScore);
+/// <summary>The essay's forecast as made (the registered prior) and its scores; null scores for a void prediction.</summary>
+public sealed record EssayScore(double Forecast, double? Brier, double? LogScore);
 
-public sealed record CalibrationBin(double From, double To, int Count, double? MeanForecast, double? ObservedFrequency);
+/// <summary>The tracker's path: Brier averaged over the prediction's open life, and at the horizon.</summary>
+public sealed record TrackerScore(double? TimeAveragedBrier, double? BrierAtHorizon);
 
-/// <summary>Every resolved prediction scored, their mean Brier score (null while none is scorable) and the calibration bins.</summary>
-public sealed record ScorecardView(IReadOnlyList<ScoredPrediction> Predictions, double? MeanBrierScore, IReadOnlyList<CalibrationBin> Calibration);
+public sealed record ScoredPrediction(
+    string PredictionId, string Title, Outcome Outcome, double ProbabilityAtHorizon, double TimeAveragedProbability, double? BrierScore,
+    DateTimeOffset MadeAt, EssayScore Essay, TrackerScore Tracker);
+
+public sealed record OutcomeCounts(int Confirmed, int Refuted, int Void, int Open);
+
+/// <summary>
+/// Every resolved prediction scored, their mean Brier score (null while none is scorable) and the
+/// calibration bins (the tracker at the horizon); beside them the essay's and the tracker's scores
+/// side by side, each with its own calibration, and the counts by outcome.
+/// </summary>
+public sealed record ScorecardView(
+    IReadOnlyList<ScoredPrediction> Predictions, double? MeanBrierScore, IReadOnlyList<CalibrationBin> Calibration,
+    EssayScore Essay, TrackerScore Tracker, IReadOnlyList<CalibrationBin> EssayCalibration, IReadOnlyList<CalibrationBin> TrackerCalibration,
+    OutcomeCounts Counts, string? Source);
 
 public static class Scorecard
 {
     /// <summary>
-    /// Brier score (p - o)^2 from the probability held at the horizon, in the real-world (effective)
-    /// replay; void predictions have no outcome to score. The time-averaged probability weighs each
-    /// probability by how long it stood between registration and min(horizon, resolution).
+    /// Scores one resolved prediction. The essay is scored on its prior alone, so developments (hindsight
+    /// or not) never touch it. The tracker is scored on the real-world (effective) replay from when the
+    /// forecast was made to the horizon or the resolution, whichever came first; void is not scored.
     /// </summary>
     public static ScoredPrediction Score(Prediction prediction, IReadOnlyList<RecordedEvent> events)
     {
-        var outcome = prediction.Resolution!.Outcome;
-        var atHorizon = Replays.ByEffective(events, prediction.Horizon);
-        var probability = atHorizon.Count > 0 ? atHorizon[^1].State.Probability : prediction.Prior;
-        double? brier = outcome == Outcome.Void ? null : Math.Pow(probability - (outcome == Outcome.Confirmed ? 1 : 0), 2);
-        return new(prediction.Id, prediction.Title, outcome, probability, TimeAveraged(prediction, atHorizon), brier);
+        var resolution = prediction.Resolution!;
+        var madeAt = MadeAt(prediction, events);
+        var end = resolution.ResolvedAt < prediction.Horizon ? resolution.ResolvedAt : prediction.Horizon;
+        if (end < madeAt)
+        {
+            end = madeAt;
+        }
+        var replay = Replays.ByEffective(events, end);
+        var path = replay.Count == 0
+            ? [new PathStep(madeAt, prediction.Prior)]
+            : replay.Select(e => new PathStep(e.Event.Data.EffectiveAt, e.State.Probability)).ToList();
+        var atHorizon = replay.Count > 0 ? replay[^1].State.Probability : prediction.Prior;
+        var timeAveragedProbability = TimeAveragedProbability(path, madeAt, end);
+        if (resolution.Outcome == Outcome.Void)
+        {
+            return new(prediction.Id, prediction.Title, resolution.Outcome, atHorizon, timeAveragedProbability, null, madeAt,
+                new EssayScore(prediction.Prior, null, null), new TrackerScore(null, null));
+        }
+        var happened = resolution.Outcome == Outcome.Confirmed;
+        var brierAtHorizon = ScoringRules.Brier(atHorizon, happened);
+        return new(prediction.Id, prediction.Title, resolution.Outcome, atHorizon, timeAveragedProbability, brierAtHorizon, madeAt,
+            new EssayScore(prediction.Prior, ScoringRules.Brier(prediction.Prior, happened), ScoringRules.LogScore(prediction.Prior, happened)),
+            new TrackerScore(ScoringRules.TimeAveragedBrier(path, madeAt, end, happened), brierAtHorizon));
     }
 
-    private static double TimeAveraged(Prediction prediction, IReadOnlyList<TimelineEntry> entries)
+    /// <summary>The card over a set of predictions (resolved or not): scores of the resolved ones, counts of all.</summary>
+    public static ScorecardView Card(IReadOnlyList<ScoredPrediction> scored, int open, string? source)
     {
-        if (entries.Count == 0)
-        {
-            return prediction.Prior;
-        }
-        var end = prediction.Resolution is { } r && r.ResolvedAt < prediction.Horizon ? r.ResolvedAt : prediction.Horizon;
+        var scorable = scored.Where(s => s.Outcome != Outcome.Void).ToList();
+        var trackerForecasts = scorable.Select(s => (s.ProbabilityAtHorizon, s.Outcome == Outcome.Confirmed)).ToList();
+        var meanBrier = ScoringRules.Mean(scorable.Select(s => s.BrierScore));
+        return new ScorecardView(
+            scored, meanBrier, ScoringRules.Calibrate(trackerForecasts),
+            new EssayScore(scorable.Count == 0 ? 0 : scorable.Average(s => s.Essay.Forecast),
+                ScoringRules.Mean(scorable.Select(s => s.Essay.Brier)), ScoringRules.Mean(scorable.Select(s => s.Essay.LogScore))),
+            new TrackerScore(ScoringRules.Mean(scorable.Select(s => s.Tracker.TimeAveragedBrier)), meanBrier),
+            ScoringRules.Calibrate(scorable.Select(s => (s.Essay.Forecast, s.Outcome == Outcome.Confirmed))),
+            ScoringRules.Calibrate(trackerForecasts),
+            new OutcomeCounts(scored.Count(s => s.Outcome == Outcome.Confirmed), scored.Count(s => s.Outcome == Outcome.Refuted),
+                scored.Count(s => s.Outcome == Outcome.Void), open),
+            source);
+    }
+
+    /// <summary>A source filter names a source's title or author, whole and case-insensitively.</summary>
+    public static bool FromSource(Prediction prediction, string source) =>
+        string.Equals(prediction.Source.Title.Trim(), source.Trim(), StringComparison.OrdinalIgnoreCase)
+        || string.Equals(prediction.Source.Author.Trim(), source.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    private static DateTimeOffset MadeAt(Prediction prediction, IReadOnlyList<RecordedEvent> events) =>
+        events.Select(e => e.Data).OfType<PredictionRegistered>().FirstOrDefault()?.EffectiveAt ?? prediction.MadeAt;
+
+    private static double TimeAveragedProbability(IReadOnlyList<PathStep> path, DateTimeOffset start, DateTimeOffset end)
+    {
         double weighted = 0, total = 0;
-        for (var i = 0; i < entries.Count; i++)
+        for (var i = 0; i < path.Count; i++)
         {
-            var from = entries[i].Event.Data.EffectiveAt;
-            var to = i + 1 < entries.Count ? entries[i + 1].Event.Data.EffectiveAt : end;
-            var span = Math.Max(0, (Min(to, end) - from).TotalSeconds);
-            weighted += span * entries[i].State.Probability;
-            total += span;
+            var from = path[i].From > start ? path[i].From : start;
+            var next = i + 1 < path.Count ? (path[i + 1].From > start ? path[i + 1].From : start) : end;
+            var span = ((next < end ? next : end) - from).TotalSeconds;
+            if (span > 0)
+            {
+                weighted += span * path[i].Probability;
+                total += span;
+            }
         }
-        return total > 0 ? weighted / total : entries[^1].State.Probability;
-    }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    public static IReadOnlyList<CalibrationBin> Calibrate(IEnumerable<ScoredPrediction> scored)
-    {
-        var scorable = scored.Where(s => s.BrierScore is not null).ToList();
-        return Enumerable.Range(0, 10).Select(i =>
-        {
-            var from = i / 10.0;
-            var to = (i + 1) / 10.0;
-            var inBin = scorable.Where(s => s.ProbabilityAtHorizon >= from && (s.ProbabilityAtHorizon < to || i == 9)).ToList();
-            return new CalibrationBin(from, to, inBin.Count,
-                inBin.Count == 0 ? null : inBin.Average(s => s.ProbabilityAtHorizon),
-                inBin.Count == 0 ? null : inBin.Average(s => s.Outcome == Outcome.Confirmed ? 1.0 : 0.0));
-        }).ToList();
+        return total > 0 ? weighted / total : ScoringRules.ProbabilityAt(path, start);
     }
 
     public static IEndpointRouteBuilder MapScorecard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/scorecard", async Task<Ok<ScorecardView>> (IQuerySession session, CancellationToken ct) =>
+        app.MapGet("/api/scorecard", async Task<Results<Ok<ScorecardView>, ValidationProblem>> (string? source, IQuerySession session, CancellationToken ct) =>
         {
-            var resolved = await session.Query<Prediction>().Where(p => p.Resolution != null).OrderBy(p => p.Id).ToListAsync(ct);
+            var all = await session.Query<Prediction>().OrderBy(p => p.Id).ToListAsync(ct);
+            if (source is not null)
+            {
+                if (string.IsNullOrWhiteSpace(source) || source.Length > 300 || !all.Any(p => FromSource(p, source)))
+                {
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["source"] = ["matches no prediction's source title or author"] });
+                }
+                all = all.Where(p => FromSource(p, source)).ToList();
+            }
             var scored = new List<ScoredPrediction>();
-            foreach (var prediction in resolved)
+            foreach (var prediction in all.Where(p => p.Resolution is not null))
             {
                 scored.Add(Score(prediction, await ReadPredictions.LoadAsync(session, prediction.Id, ct)));
             }
-            var briers = scored.Where(s => s.BrierScore is not null).Select(s => s.BrierScore!.Value).ToList();
-            return TypedResults.Ok(new ScorecardView(scored, briers.Count == 0 ? null : briers.Average(), Calibrate(scored)));
+            return TypedResults.Ok(Card(scored, all.Count(p => p.Resolution is null), source?.Trim()));
         })
             .WithTags("Scorecard")
-            .WithSummary("The scorecard")
-            .WithDescription("Brier scores of resolved predictions from the probability held at the horizon (void ones are not scored), their time-averaged probability, and calibration in ten bins.");
+            .WithSummary("The scorecard: the essay's forecasts and the tracker's, side by side")
+            .WithDescription("Per resolved prediction and in total: the essay's forecast as made (the prior) with its Brier and natural-log score; the tracker's Brier averaged over the prediction's open life in real-world time (from madeAt to the horizon or resolution) and at the horizon; calibration in ten bins for each; counts by outcome. Void predictions are listed but not scored. ?source= (a source title or author) restricts the card; an unknown source is 400.");
         return app;
     }
 }

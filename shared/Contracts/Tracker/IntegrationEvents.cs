@@ -17,7 +17,8 @@ public record PredictionRegisteredNotice(
     IReadOnlyList<string> SearchTerms,
     PredictionStatus Status,
     DateTimeOffset RecordedAt,
-    string RecordedBy);
+    string RecordedBy,
+    DateTimeOffset? MadeAt = null);
 
 public record PredictionRewordedNotice(
     string PredictionId,

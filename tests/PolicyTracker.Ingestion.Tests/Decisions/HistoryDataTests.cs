@@ -61,6 +61,15 @@ public sealed class HistoryDataTests
     }
 
     [Fact]
+    public void The_history_holds_at_least_sixty_dated_developments_each_with_a_publisher_and_title()
+    {
+        var developments = Load("developments.json");
+        developments.Count.ShouldBeGreaterThanOrEqualTo(60);
+        developments.ShouldAllBe(d => !string.IsNullOrWhiteSpace(d!["source"]!["publisher"]!.GetValue<string>())
+            && !string.IsNullOrWhiteSpace(d["source"]!["title"]!.GetValue<string>()) && d["date"] != null);
+    }
+
+    [Fact]
     public void No_two_developments_would_collapse_into_one_statement()
     {
         var keys = Load("developments.json").Select(d => DedupKeys.For(new StatementInput(
