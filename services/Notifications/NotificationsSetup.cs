@@ -47,6 +47,8 @@ public static class NotificationsSetup
             // Retention removes old records by this column.
             opts.Schema.For<ProcessedMessage>().Duplicate(m => m.ProcessedAt);
             opts.Schema.For<PredictionSummary>();
+            // Deleting a subscription deletes its baselines by this column.
+            opts.Schema.For<ProbabilityBaseline>().Duplicate(b => b.SubscriptionId);
             opts.Events.AddEventType<FeedAlertRaised>();
         });
         return builder;
