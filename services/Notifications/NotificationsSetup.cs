@@ -43,7 +43,8 @@ public static class NotificationsSetup
                 .Duplicate(d => d.ClaimedUntil)
                 .Duplicate(d => d.SubscriptionId)
                 .Duplicate(d => d.PredictionId)
-                .Duplicate(d => d.Version);
+                .Duplicate(d => d.Version)
+                .Duplicate(d => d.SequenceInVersion);
             // Retention removes old records by this column.
             opts.Schema.For<ProcessedMessage>().Duplicate(m => m.ProcessedAt);
             opts.Schema.For<PredictionSummary>();

@@ -101,8 +101,10 @@ public sealed class DeliveryFanOut(IDocumentSession session, TimeProvider time, 
 
         session.Insert(new ProcessedMessage { Id = eventId, MessageType = typeof(T).Name, ProcessedAt = now });
         var deliveries = new List<Delivery>();
+        var sequence = new Dictionary<Guid, int>();
         foreach (var (subscription, notice) in alerts)
         {
+            var sequenceInVersion = sequence[subscription.Id] = sequence.GetValueOrDefault(subscription.Id, -1) + 1;
             if (subscription.Channel.Type == ChannelTypes.Feed)
             {
                 session.Events.Append(FeedStreams.For(subscription.Owner), new FeedAlertRaised(
@@ -121,6 +123,7 @@ public sealed class DeliveryFanOut(IDocumentSession session, TimeProvider time, 
                 Type = notice.EventType,
                 PredictionId = notice.PredictionId,
                 Version = notice.Version,
+                SequenceInVersion = sequenceInVersion,
                 Body = notice.Body,
                 Email = subscription.Channel.Type == ChannelTypes.Email ? notice.Email() : null,
                 TraceParent = traceParent,
