@@ -12,10 +12,11 @@ using PolicyTracker.Notifications.Subscriptions;
 namespace PolicyTracker.Notifications.FanningOut;
 
 /// <summary>
-/// Turns one tracker event into exactly one delivery per matching subscription: the deliveries (ids
-/// derived from event and subscription), the feed alerts and the processed-message record are
-/// committed in one transaction, so a redelivered message, a restarted consumer or a second
-/// instance creates nothing twice.
+/// Turns one tracker event into exactly one delivery per alert and matching subscription (one alert for
+/// most events; a probability move may make a change and a crossing per threshold): the deliveries (ids
+/// derived from alert and subscription), the feed alerts, the probability baselines and the
+/// processed-message record are committed in one transaction, so a redelivered message, a restarted
+/// consumer or a second instance creates nothing twice.
 /// </summary>
 public sealed class DeliveryFanOut(IDocumentSession session, TimeProvider time, DeliveryWakeup wakeup, ILogger<DeliveryFanOut> logger)
 {
