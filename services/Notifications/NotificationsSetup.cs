@@ -42,10 +42,13 @@ public static class NotificationsSetup
                 .Duplicate(d => d.ClaimedUntil)
                 .Duplicate(d => d.SubscriptionId)
                 .Duplicate(d => d.PredictionId)
-                .Duplicate(d => d.Version);
+                .Duplicate(d => d.Version)
+                .Duplicate(d => d.SequenceInVersion);
             // Retention removes old records by this column.
             opts.Schema.For<ProcessedMessage>().Duplicate(m => m.ProcessedAt);
             opts.Schema.For<PredictionSummary>();
+            // Deleting a subscription deletes its baselines by this column.
+            opts.Schema.For<ProbabilityBaseline>().Duplicate(b => b.SubscriptionId);
             opts.Events.AddEventType<FeedAlertRaised>();
         });
         return builder;
@@ -147,7 +150,7 @@ public static class NotificationsSetup
         var subscriptions = app.MapGroup("/api/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions");
         subscriptions.MapPost("", SubscribeEndpoint.Handle)
             .WithSummary("Subscribe")
-            .WithDescription("A webhook, e-mail or feed subscription with a filter (prediction ids, tags, event types); a webhook subscription answers its signing secret once.");
+            .WithDescription("A webhook, e-mail or feed subscription with a filter (prediction ids, tags, event types, probability thresholds to cross, a minimum probability change); a webhook subscription answers its signing secret once.");
         subscriptions.MapGet("", SubscriptionEndpoints.List)
             .WithSummary("List my subscriptions")
             .WithDescription("The caller's subscriptions, active or disabled (with the reason).");

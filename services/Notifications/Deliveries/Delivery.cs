@@ -28,6 +28,11 @@ public sealed class Delivery
     public string Type { get; set; } = "";
     public string PredictionId { get; set; } = "";
     public long Version { get; set; }
+    /// <summary>
+    /// Orders the alerts one message makes for one subscription, which share its version: the
+    /// probability change, then each threshold crossed in the order the probability passed it.
+    /// </summary>
+    public int SequenceInVersion { get; set; }
     public string Body { get; set; } = "";
     public EmailContent? Email { get; set; }
     public string? TraceParent { get; set; }

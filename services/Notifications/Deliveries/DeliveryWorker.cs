@@ -12,8 +12,9 @@ namespace PolicyTracker.Notifications.Deliveries;
 /// Claims due deliveries in batches (FOR UPDATE SKIP LOCKED plus a short lease, renewed by a
 /// heartbeat while the work is unfinished, so several instances never take the same one and a
 /// crashed instance's claims come back within seconds) and sends them in parallel.
-/// A delivery waits while an earlier version for the same subscription and prediction is unsettled,
-/// so each subscriber hears a prediction's moves in order.
+/// A delivery waits while an earlier version for the same subscription and prediction is unsettled (or
+/// an earlier alert of the same version: a threshold crossed before it), so each subscriber hears a
+/// prediction's moves in order.
 /// </summary>
 public sealed class DeliveryWorker(
     IDocumentStore store, WebhookSender webhooks, EmailSender email, DeliveryOutcomeWriter outcomes, NotificationsMetrics metrics, DeliveryWakeup wakeup,
@@ -154,7 +155,9 @@ public sealed class DeliveryWorker(
                   and not exists (
                       select 1 from {table} p
                       where p.subscription_id = c.subscription_id and p.prediction_id = c.prediction_id
-                        and p.version < c.version and p.state in ('pending', 'failed'))
+                        and (p.version < c.version
+                             or (p.version = c.version and coalesce(p.sequence_in_version, 0) < coalesce(c.sequence_in_version, 0)))
+                        and p.state in ('pending', 'failed'))
                 order by c.next_attempt_at
                 limit @count
                 for update skip locked)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PolicyTracker.Contracts.Tracker;
@@ -29,6 +30,10 @@ public sealed record DevelopmentLoggedData(
 
 public sealed record ProbabilityChangedData(
     string PredictionId, string Title, double PreviousProbability, double Probability, CauseData Cause,
+    long Version, DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
+
+public sealed record ProbabilityCrossedData(
+    string PredictionId, string Title, double Threshold, CrossingDirection Direction, double Probability, double PreviousProbability,
     long Version, DateTimeOffset EffectiveAt, DateTimeOffset RecordedAt);
 
 /// <summary>One tracker event as every channel tells it: the webhook body, an email, a feed alert.</summary>
@@ -83,6 +88,23 @@ public sealed record Notice(
             m.PredictionId, m.Title, m.PreviousProbability, m.Probability, CauseData.From(m.Cause), m.Version, m.EffectiveAt, m.RecordedAt)),
         $"{m.Title}: probability {m.PreviousProbability:0.00} -> {m.Probability:0.00}",
         $"The probability of the prediction \"{m.Title}\" ({m.PredictionId}) moved from {m.PreviousProbability:0.00} to {m.Probability:0.00}. Cause: {CauseText(m.Cause)}.");
+
+    /// <summary>
+    /// A crossing is an alert of its own, one per threshold: its id is derived from the event and the
+    /// threshold, so each has its own delivery and webhook-id, the same however often the event arrives.
+    /// </summary>
+    public static Notice Crossed(Guid eventId, PredictionProbabilityChangedNotice m, Crossing crossing)
+    {
+        var threshold = crossing.Threshold.ToString("R", CultureInfo.InvariantCulture);
+        var direction = Kebab(crossing.Direction);
+        return new(
+            DeterministicIds.Sha256($"{eventId:N}/{NotificationEventTypes.ProbabilityCrossed}/{threshold}"),
+            m.PredictionId, m.Version, NotificationEventTypes.ProbabilityCrossed, m.Title, m.RecordedAt,
+            BodyOf(NotificationEventTypes.ProbabilityCrossed, m.RecordedAt, new ProbabilityCrossedData(
+                m.PredictionId, m.Title, crossing.Threshold, crossing.Direction, m.Probability, m.PreviousProbability, m.Version, m.EffectiveAt, m.RecordedAt)),
+            $"{m.Title}: probability crossed {threshold} {direction} ({m.PreviousProbability:0.00} -> {m.Probability:0.00})",
+            $"The probability of the prediction \"{m.Title}\" ({m.PredictionId}) crossed {threshold} going {direction}, from {m.PreviousProbability:0.00} to {m.Probability:0.00}. Cause: {CauseText(m.Cause)}.");
+    }
 
     public EmailContent Email()
     {

@@ -6,5 +6,5 @@ namespace PolicyTracker.Notifications.FanningOut;
 public sealed class PredictionProbabilityChangedConsumer(DeliveryFanOut fanOut) : IConsumer<PredictionProbabilityChangedNotice>
 {
     public Task Consume(ConsumeContext<PredictionProbabilityChangedNotice> context) =>
-        fanOut.HandleAsync(context, eventId => Notice.Of(eventId, context.Message));
+        fanOut.HandleProbabilityChangeAsync(context);
 }

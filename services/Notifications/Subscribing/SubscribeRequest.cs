@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using PolicyTracker.Notifications.Subscriptions;
 
@@ -5,7 +6,8 @@ namespace PolicyTracker.Notifications.Subscribing;
 
 public sealed record ChannelRequest(string? Type, string? Url, string? Address);
 
-public sealed record FilterRequest(List<string>? PredictionIds, List<string>? Tags, List<string>? Events);
+public sealed record FilterRequest(
+    List<string>? PredictionIds, List<string>? Tags, List<string>? Events, List<double>? ProbabilityCrosses = null, double? MinProbabilityChange = null);
 
 public sealed record SubscribeRequest(ChannelRequest? Channel, FilterRequest? Filter);
 
@@ -77,12 +79,53 @@ public static class SubscribeValidation
         {
             errors["filter.events"] = [$"Unknown event type(s) {string.Join(", ", unknown)}: use {string.Join(", ", NotificationEventTypes.All)}."];
         }
+        var thresholds = Thresholds(request.Filter?.ProbabilityCrosses, errors);
+        var minChange = request.Filter?.MinProbabilityChange;
+        if (minChange is { } change && !(change > 0 && change < 1))
+        {
+            errors["filter.minProbabilityChange"] = [$"The minimum change must be greater than 0 and less than 1, not {change.ToString(CultureInfo.InvariantCulture)}."];
+        }
+        if (thresholds.Count == 0 && events.Contains(NotificationEventTypes.ProbabilityCrossed) && !errors.ContainsKey("filter.probabilityCrosses"))
+        {
+            errors["filter.probabilityCrosses"] = ["probability-crossed needs the thresholds to watch, e.g. \"probabilityCrosses\": [0.5]."];
+        }
         if (errors.Count > 0)
         {
             return (errors, null, null);
         }
-        var filter = new SubscriptionFilter(predictionIds, tags, events.Count == 0 ? NotificationEventTypes.Default : events);
+        // Asking for thresholds or a minimum change is asking for the alerts they govern.
+        var chosen = events.Count == 0 ? [.. NotificationEventTypes.Default] : events;
+        if (thresholds.Count > 0 && !chosen.Contains(NotificationEventTypes.ProbabilityCrossed))
+        {
+            chosen.Add(NotificationEventTypes.ProbabilityCrossed);
+        }
+        if (minChange is not null && !chosen.Contains(NotificationEventTypes.ProbabilityChanged))
+        {
+            chosen.Add(NotificationEventTypes.ProbabilityChanged);
+        }
+        var filter = new SubscriptionFilter(predictionIds, tags, chosen, thresholds, minChange);
         return (errors, channel, filter);
+    }
+
+    /// <summary>Thresholds strictly inside (0, 1), at most 100, stored sorted and without repeats.</summary>
+    private static List<double> Thresholds(List<double>? values, Dictionary<string, string[]> errors)
+    {
+        if (values is null)
+        {
+            return [];
+        }
+        var outside = values.Where(v => !(v > 0 && v < 1)).Select(v => v.ToString(CultureInfo.InvariantCulture)).ToList();
+        if (outside.Count > 0)
+        {
+            errors["filter.probabilityCrosses"] = [$"Thresholds must lie strictly between 0 and 1: {string.Join(", ", outside)} does not."];
+            return [];
+        }
+        if (values.Count > 100)
+        {
+            errors["filter.probabilityCrosses"] = ["At most 100 thresholds."];
+            return [];
+        }
+        return [.. values.Distinct().Order()];
     }
 
     private static List<string> Clean(List<string>? values, string field, Dictionary<string, string[]> errors)

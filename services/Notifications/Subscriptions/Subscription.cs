@@ -14,13 +14,21 @@ public static class NotificationEventTypes
     public const string Resolved = "resolved";
     public const string DevelopmentLogged = "development-logged";
     public const string ProbabilityChanged = "probability-changed";
-    public static readonly string[] All = [StatusChanged, Resolved, DevelopmentLogged, ProbabilityChanged];
+    public const string ProbabilityCrossed = "probability-crossed";
+    public static readonly string[] All = [StatusChanged, Resolved, DevelopmentLogged, ProbabilityChanged, ProbabilityCrossed];
     public static readonly string[] Default = [StatusChanged, Resolved];
 }
 
 public sealed record Channel(string Type, string? Url, string? Address);
 
-public sealed record SubscriptionFilter(IReadOnlyList<string> PredictionIds, IReadOnlyList<string> Tags, IReadOnlyList<string> Events)
+/// <summary>
+/// Which predictions and events a subscription hears. <c>ProbabilityCrosses</c> are the thresholds whose
+/// crossing sends probability-crossed; <c>MinProbabilityChange</c> holds back probability-changed until the
+/// probability moved that much since the last one sent. Both are null on subscriptions made before they existed.
+/// </summary>
+public sealed record SubscriptionFilter(
+    IReadOnlyList<string> PredictionIds, IReadOnlyList<string> Tags, IReadOnlyList<string> Events,
+    IReadOnlyList<double>? ProbabilityCrosses = null, double? MinProbabilityChange = null)
 {
     /// <summary>No prediction ids and no tags means every prediction.</summary>
     public bool Matches(string predictionId, IReadOnlyCollection<string> predictionTags, string eventType) =>

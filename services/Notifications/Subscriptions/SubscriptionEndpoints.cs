@@ -24,6 +24,7 @@ public static class SubscriptionEndpoints
             return TypedResults.NotFound();
         }
         session.Delete<Subscription>(id);
+        session.DeleteWhere<FanningOut.ProbabilityBaseline>(b => b.SubscriptionId == id);
         await session.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
