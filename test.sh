@@ -40,6 +40,8 @@ ensure_browser
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+# The browser tests keep their services' output here, for a failure that needs it.
+export PT_SERVICE_LOGS="$RESULTS/service-logs"
 started=$SECONDS
 
 if ! dotnet build "$ROOT/PolicyTracker.sln" -c Debug -nologo -v quiet -clp:ErrorsOnly; then

@@ -130,6 +130,15 @@ public sealed class Dashboard : IAsyncLifetime
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
+        // PT_SERVICE_LOGS=<dir> keeps each service's output for a failure that needs it.
+        if (Environment.GetEnvironmentVariable("PT_SERVICE_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            foreach (var service in _logs.Keys)
+            {
+                await File.WriteAllTextAsync(Path.Combine(logs, $"{service}.log"), Log(service));
+            }
+        }
         foreach (var process in _processes.Values.Where(p => !p.HasExited))
         {
             process.Kill(entireProcessTree: true);

@@ -7,15 +7,8 @@ using PolicyTracker.Testing;
 
 namespace PolicyTracker.Tracker.Tests.Api;
 
-/// <summary>A database and vhost of its own: this class takes PostgreSQL away from its Tracker.</summary>
-public sealed class OutageInfrastructureFixture : IAsyncLifetime
-{
-    public IsolatedInfrastructure Infrastructure { get; private set; } = null!;
-    public async ValueTask InitializeAsync() => Infrastructure = await IsolatedInfrastructure.CreateAsync("trackerout");
-    public ValueTask DisposeAsync() => Infrastructure.DisposeAsync();
-}
-
-public sealed class OutageTests(OutageInfrastructureFixture fixture) : IClassFixture<OutageInfrastructureFixture>
+/// <summary>Takes PostgreSQL away from its Tracker: the class fixture gives it a database and vhost of its own.</summary>
+public sealed class OutageTests(InfrastructureFixture fixture) : IClassFixture<InfrastructureFixture>
 {
     /// <summary>
     /// Longer than the command consumer's in-memory retries (about 4 s), after which a batch used to go
