@@ -61,22 +61,7 @@ public partial class RunningSystem : IAsyncLifetime
 
     private void Start(string service)
     {
-        var dll = ServiceDll(service);
-        var info = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_ports[service]}";
-        info.Environment["ConnectionStrings__postgres"] = Infrastructure.PostgresConnectionString;
-        info.Environment["ConnectionStrings__rabbitmq"] = Infrastructure.RabbitConnectionString;
-        // Every essay horizon (2021-2025) has passed by now; with the horizon check on, the seeded
-        // predictions would all be overdue and no band could move. This test is about the path a
-        // development travels, so it keeps them in their bands.
-        info.Environment["Tracker__HorizonCheck__Enabled"] = "false";
+        var info = ServiceProcesses.StartInfo(service, _ports[service], Infrastructure.PostgresConnectionString, Infrastructure.RabbitConnectionString);
         foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications") })
         {
             info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
@@ -105,27 +90,9 @@ public partial class RunningSystem : IAsyncLifetime
     }
 
     /// <summary>Where a service's build output is, for a test that starts one more instance of its own.</summary>
-    public static string ServiceDll(string service) =>
-        Path.Combine(RepositoryRoot(), "services", service, "bin", BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
+    public static string ServiceDll(string service) => ServiceProcesses.ServiceDll(service);
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => ServiceProcesses.FreePort();
 
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PolicyTracker.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("PolicyTracker.sln not found above the test output");
-    }
-
-    // The test assembly and the services are built with the same configuration (bin/<Configuration>/net10.0).
-    internal static string BuildConfiguration() =>
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+    internal static string RepositoryRoot() => ServiceProcesses.RepositoryRoot();
 }

@@ -30,20 +30,7 @@ public sealed class ServiceInstance : IAsyncDisposable
     public static ServiceInstance Start(string service, string name, string postgres, string rabbitmq)
     {
         var port = RunningSystem.FreePort();
-        var dll = Path.Combine(RunningSystem.RepositoryRoot(), "services", service, "bin", RunningSystem.BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
-        var info = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        info.Environment["ConnectionStrings__postgres"] = postgres;
-        info.Environment["ConnectionStrings__rabbitmq"] = rabbitmq;
-        // As in RunningSystem: the seeded horizons have passed; keep the predictions open.
-        info.Environment["Tracker__HorizonCheck__Enabled"] = "false";
+        var info = ServiceProcesses.StartInfo(service, port, postgres, rabbitmq);
         // Several instances share one database: the production daemon mode, one node per subscription.
         info.Environment["Marten__DaemonMode"] = "HotCold";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");

@@ -93,21 +93,8 @@ public sealed class Dashboard : IAsyncLifetime
 
     private void Start(string service)
     {
-        var dll = Path.Combine(RepositoryRoot(), "services", service, "bin", BuildConfiguration(), "net10.0", $"PolicyTracker.{service}.dll");
-        var info = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_ports[service]}";
+        var info = ServiceProcesses.StartInfo(service, _ports[service], Infrastructure.PostgresConnectionString, Infrastructure.RabbitConnectionString);
         info.Environment["DOTNET_gcServer"] = "0";
-        info.Environment["ConnectionStrings__postgres"] = Infrastructure.PostgresConnectionString;
-        info.Environment["ConnectionStrings__rabbitmq"] = Infrastructure.RabbitConnectionString;
-        // The seeded predictions stay in their bands (every essay horizon has passed by now).
-        info.Environment["Tracker__HorizonCheck__Enabled"] = "false";
         info.Environment["DataProtection__KeysDirectory"] = KeysDirectory;
         foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications"), ("web", "Web") })
         {
@@ -154,24 +141,7 @@ public sealed class Dashboard : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ServiceProcesses.FreePort();
 
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PolicyTracker.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("PolicyTracker.sln not found above the test output");
-    }
-
-    // The test assembly and the services are built with the same configuration (bin/<Configuration>/net10.0).
-    private static string BuildConfiguration() =>
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+    public static string RepositoryRoot() => ServiceProcesses.RepositoryRoot();
 }

@@ -15,8 +15,7 @@ public sealed class LoneDashboard : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var dll = Path.Combine(Dashboard.RepositoryRoot(), "services", "Web", "bin",
-            new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "PolicyTracker.Web.dll");
+        var dll = ServiceProcesses.ServiceDll("Web");
         var info = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["ASPNETCORE_URLS"] = Address.ToString();
