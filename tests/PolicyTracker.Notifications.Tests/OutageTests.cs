@@ -97,7 +97,7 @@ public sealed class OutageTests(OutageFixture fixture)
     /// Issue 10, item 7: a backlog (here built up by a database outage; a restart or a burst does the
     /// same) reaches the consumer many messages at once; a prediction's webhooks still go out in order.
     /// </summary>
-    [Fact(Skip = "Flaky under the full suite (2 of 6 fresh-clone runs): the backlog count in the management API never reached the expected number; passes alone. To be fixed next session.")]
+    [Fact]
     public async Task A_backlog_of_several_predictions_is_delivered_in_each_predictions_version_order()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -117,9 +117,10 @@ public sealed class OutageTests(OutageFixture fixture)
                     await fixture.PublishAsync(NotificationsFixture.StatusChanged(p, version: version));
                 }
             }
-            await Eventually.True(async () => Count(await QueueAsync(PredictionEventsEndpoint.Name), "messages") == predictions.Length * versions,
-                // The management API's counts are sampled every few seconds and lag further on a loaded machine.
-                "the backlog in the queue", TimeSpan.FromSeconds(90));
+            // Every publish was confirmed by the broker while the database refused connections, so the whole
+            // backlog is queued before the consumer can finish a single message. (Waiting for the management
+            // API to count it exactly was flaky under the full suite: its sampled counts are no precondition.)
+            receiver.Received.ShouldBeEmpty();
         }
         finally
         {
