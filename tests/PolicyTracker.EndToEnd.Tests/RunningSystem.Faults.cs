@@ -7,33 +7,14 @@ namespace PolicyTracker.EndToEnd.Tests;
 public partial class RunningSystem
 {
     /// <summary>SIGKILL, as `kill -9`: no shutdown hook runs, nothing is released or flushed.</summary>
-    public async Task KillAsync(string service)
-    {
-        var process = _processes[service];
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-    }
+    public Task KillAsync(string service) => _instances[service].KillAsync();
 
     /// <summary>Starts a killed service again on its port and waits until it is ready.</summary>
     public async Task RestartAsync(string service)
     {
-        await KillAsync(service);
+        await _instances[service].DisposeAsync();
         Start(service);
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.True(
-            async () =>
-            {
-                if (_processes[service].HasExited)
-                {
-                    throw new InvalidOperationException($"{service} exited with {_processes[service].ExitCode}:\n{Log(service)}");
-                }
-                return (await probe.GetAsync($"http://127.0.0.1:{_ports[service]}/health/ready")).IsSuccessStatusCode;
-            },
-            $"{service} to become ready again",
-            TimeSpan.FromSeconds(120));
+        await _instances[service].WaitUntilReadyAsync();
     }
 
     /// <summary>Runs deploy/local/infra.sh with this process's PT_* settings (restart-rabbitmq, restart-postgres).</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using PolicyTracker.Testing;
 
 namespace PolicyTracker.EndToEnd.Tests;
@@ -13,8 +9,7 @@ namespace PolicyTracker.EndToEnd.Tests;
 public partial class RunningSystem : IAsyncLifetime
 {
     private static readonly string[] Services = ["Tracker", "Ingestion", "Notifications", "Gateway"];
-    private readonly Dictionary<string, Process> _processes = [];
-    private readonly Dictionary<string, StringBuilder> _logs = [];
+    private readonly Dictionary<string, ServiceInstance> _instances = [];
     private readonly Dictionary<string, int> _ports = Services.ToDictionary(s => s, _ => FreePort());
 
     public IsolatedInfrastructure Infrastructure { get; private set; } = null!;
@@ -30,61 +25,33 @@ public partial class RunningSystem : IAsyncLifetime
         {
             Start(service);
         }
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         foreach (var service in Services)
         {
-            await Eventually.True(
-                async () =>
-                {
-                    if (_processes[service].HasExited)
-                    {
-                        throw new InvalidOperationException($"{service} exited with {_processes[service].ExitCode}:\n{Log(service)}");
-                    }
-                    var response = await probe.GetAsync($"http://127.0.0.1:{_ports[service]}/health/ready");
-                    return response.IsSuccessStatusCode;
-                },
-                $"{service} to become ready. Its log:\n{Log(service)}",
-                TimeSpan.FromSeconds(120));
+            await _instances[service].WaitUntilReadyAsync();
         }
     }
 
     /// <summary>Settings (as environment variables, e.g. "Feed__HeartbeatInterval") a derived fixture gives every service.</summary>
     protected virtual IReadOnlyDictionary<string, string> ExtraEnvironment { get; } = new Dictionary<string, string>();
 
-    public string Log(string service)
-    {
-        lock (_logs[service])
-        {
-            return _logs[service].ToString();
-        }
-    }
+    public string Log(string service) => _instances[service].Log();
 
     private void Start(string service)
     {
-        var info = ServiceProcesses.StartInfo(service, _ports[service], Infrastructure.PostgresConnectionString, Infrastructure.RabbitConnectionString);
+        var environment = new Dictionary<string, string>(ExtraEnvironment);
         foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications") })
         {
-            info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
+            environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
         }
-        foreach (var (name, value) in ExtraEnvironment)
-        {
-            info.Environment[name] = value;
-        }
-        var log = _logs[service] = new StringBuilder();
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {service}");
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _processes[service] = process;
+        _instances[service] = ServiceInstance.Start(service, service, Infrastructure.PostgresConnectionString, Infrastructure.RabbitConnectionString,
+            _ports[service], environment);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var process in _processes.Values.Where(p => !p.HasExited))
+        foreach (var instance in _instances.Values)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await instance.DisposeAsync();
         }
         await Infrastructure.DisposeAsync();
     }

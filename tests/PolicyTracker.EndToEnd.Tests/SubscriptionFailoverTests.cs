@@ -18,6 +18,9 @@ public sealed class SubscriptionFailoverTests
 {
     private const int Batches = 40;
     private const int BatchSize = 50; // 2,000 statements a test
+
+    /// <summary>Several instances share one database: the production daemon mode, one node per subscription.</summary>
+    private static readonly Dictionary<string, string> HotCold = new() { ["Marten__DaemonMode"] = "HotCold" };
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(120);
 
     [Fact]
@@ -79,7 +82,7 @@ public sealed class SubscriptionFailoverTests
         await using var postgres = await PrivatePostgres.StartAsync();
         await using var rabbit = await IsolatedInfrastructure.CreateAsync("startup");
         await postgres.StopAsync();
-        await using var ingestion = ServiceInstance.Start("Ingestion", "Ingestion-1", postgres.ConnectionString("Ingestion-1"), rabbit.RabbitConnectionString);
+        await using var ingestion = ServiceInstance.Start("Ingestion", "Ingestion-1", postgres.ConnectionString("Ingestion-1"), rabbit.RabbitConnectionString, environment: HotCold);
         // The server is down at the first attempts, then restarts again and again while the service
         // connects and applies its schema (57P01 to open sessions, 57P03 while starting and stopping).
         await Eventually.True(() => Task.FromResult(ingestion.Log().Contains("Waiting for PostgreSQL") || ingestion.HasExited),
@@ -122,7 +125,7 @@ public sealed class SubscriptionFailoverTests
                 for (var number = 1; number <= instancesPerService; number++)
                 {
                     var name = $"{service}-{number}";
-                    instances.Add(ServiceInstance.Start(service, name, postgres.ConnectionString(name), rabbit.RabbitConnectionString));
+                    instances.Add(ServiceInstance.Start(service, name, postgres.ConnectionString(name), rabbit.RabbitConnectionString, environment: HotCold));
                 }
             }
             var system = new Cluster { Postgres = postgres, Rabbit = rabbit, Instances = instances };

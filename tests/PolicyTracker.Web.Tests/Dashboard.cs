@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using PolicyTracker.Testing;
 
 [assembly: AssemblyFixture(typeof(PolicyTracker.Web.Tests.Dashboard))]
@@ -19,8 +15,7 @@ namespace PolicyTracker.Web.Tests;
 public sealed class Dashboard : IAsyncLifetime
 {
     private static readonly string[] Services = ["Tracker", "Ingestion", "Notifications", "Web", "Gateway"];
-    private readonly Dictionary<string, Process> _processes = [];
-    private readonly Dictionary<string, StringBuilder> _logs = [];
+    private readonly Dictionary<string, ServiceInstance> _instances = [];
     private readonly Dictionary<string, int> _ports = Services.ToDictionary(s => s, _ => FreePort());
     private IPlaywright? _playwright;
 
@@ -29,15 +24,8 @@ public sealed class Dashboard : IAsyncLifetime
     public Uri Gateway => new($"http://127.0.0.1:{_ports["Gateway"]}");
     private string KeysDirectory => Path.Combine(Path.GetTempPath(), $"pt-web-keys-{Infrastructure.Name}");
 
-    public HttpClient Client(string? apiKey = null)
-    {
-        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
-        if (apiKey is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        }
-        return client;
-    }
+    public HttpClient Client(string? apiKey = null) =>
+        new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) }.WithApiKey(apiKey);
 
     public async ValueTask InitializeAsync()
     {
@@ -47,21 +35,9 @@ public sealed class Dashboard : IAsyncLifetime
         {
             Start(service);
         }
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         foreach (var service in Services)
         {
-            await Eventually.True(
-                async () =>
-                {
-                    if (_processes[service].HasExited)
-                    {
-                        throw new InvalidOperationException($"{service} exited with {_processes[service].ExitCode}:\n{Log(service)}");
-                    }
-                    var response = await probe.GetAsync($"http://127.0.0.1:{_ports[service]}/health/ready");
-                    return response.IsSuccessStatusCode;
-                },
-                $"{service} to become ready. Its log:\n{Log(service)}",
-                TimeSpan.FromSeconds(120));
+            await _instances[service].WaitUntilReadyAsync();
         }
         // The Tracker seeds the essay's eleven predictions at start-up.
         using var anonymous = Client();
@@ -83,31 +59,22 @@ public sealed class Dashboard : IAsyncLifetime
         });
     }
 
-    public string Log(string service)
-    {
-        lock (_logs[service])
-        {
-            return _logs[service].ToString();
-        }
-    }
+    public string Log(string service) => _instances[service].Log();
 
     private void Start(string service)
     {
-        var info = ServiceProcesses.StartInfo(service, _ports[service], Infrastructure.PostgresConnectionString, Infrastructure.RabbitConnectionString);
-        info.Environment["DOTNET_gcServer"] = "0";
-        info.Environment["DataProtection__KeysDirectory"] = KeysDirectory;
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_gcServer"] = "0",
+            ["DataProtection__KeysDirectory"] = KeysDirectory,
+        };
         foreach (var (cluster, target) in new[] { ("ingestion", "Ingestion"), ("tracker", "Tracker"), ("notifications", "Notifications"), ("web", "Web") })
         {
-            info.Environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
-            info.Environment[$"Api__{target}"] = $"http://127.0.0.1:{_ports[target]}";
+            environment[$"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address"] = $"http://127.0.0.1:{_ports[target]}";
+            environment[$"Api__{target}"] = $"http://127.0.0.1:{_ports[target]}";
         }
-        var log = _logs[service] = new StringBuilder();
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {service}");
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _processes[service] = process;
+        _instances[service] = ServiceInstance.Start(service, service, Infrastructure.PostgresConnectionString, Infrastructure.RabbitConnectionString,
+            _ports[service], environment);
     }
 
     public async ValueTask DisposeAsync()
@@ -121,15 +88,14 @@ public sealed class Dashboard : IAsyncLifetime
         if (Environment.GetEnvironmentVariable("PT_SERVICE_LOGS") is { Length: > 0 } logs)
         {
             Directory.CreateDirectory(logs);
-            foreach (var service in _logs.Keys)
+            foreach (var service in _instances.Keys)
             {
                 await File.WriteAllTextAsync(Path.Combine(logs, $"{service}.log"), Log(service));
             }
         }
-        foreach (var process in _processes.Values.Where(p => !p.HasExited))
+        foreach (var instance in _instances.Values)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await instance.DisposeAsync();
         }
         if (Infrastructure is not null)
         {

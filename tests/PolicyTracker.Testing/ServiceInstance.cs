@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Text;
-using PolicyTracker.Testing;
 
-namespace PolicyTracker.EndToEnd.Tests;
+namespace PolicyTracker.Testing;
 
 /// <summary>
-/// One more process of a service, started the way <see cref="RunningSystem"/> starts its four (same
-/// build output, environment and free loopback port), for tests that run several instances of a service
-/// against infrastructure of their own. Named ("Ingestion-2") in its logs and its PostgreSQL
-/// application_name, so a test can tell which instance holds which lock.
+/// One process of a service from its build output (<see cref="ServiceProcesses.StartInfo"/>), on a loopback
+/// port, with its output kept for failure messages: what the end-to-end systems, the dashboard and the
+/// failover tests start. Named ("Ingestion-2") in its logs, so a test can tell which instance did what.
 /// </summary>
 public sealed class ServiceInstance : IAsyncDisposable
 {
@@ -16,25 +14,31 @@ public sealed class ServiceInstance : IAsyncDisposable
     private readonly StringBuilder _log = new();
 
     public string Name { get; }
-    public Uri Address { get; }
+    public int Port { get; }
+    public Uri Address => new($"http://127.0.0.1:{Port}");
 
-    private ServiceInstance(string name, Uri address, Process process)
+    private ServiceInstance(string name, int port, Process process)
     {
         Name = name;
-        Address = address;
+        Port = port;
         _process = process;
     }
 
     public bool HasExited => _process.HasExited;
 
-    public static ServiceInstance Start(string service, string name, string postgres, string rabbitmq)
+    /// <param name="port">The port to listen on (a free one when null; a restart passes the old one).</param>
+    /// <param name="environment">Settings of this test's own, as environment variables ("Marten__DaemonMode").</param>
+    public static ServiceInstance Start(string service, string name, string postgres, string rabbitmq,
+        int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = RunningSystem.FreePort();
-        var info = ServiceProcesses.StartInfo(service, port, postgres, rabbitmq);
-        // Several instances share one database: the production daemon mode, one node per subscription.
-        info.Environment["Marten__DaemonMode"] = "HotCold";
+        var listenOn = port ?? ServiceProcesses.FreePort();
+        var info = ServiceProcesses.StartInfo(service, listenOn, postgres, rabbitmq);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");
-        var instance = new ServiceInstance(name, new Uri($"http://127.0.0.1:{port}"), process);
+        var instance = new ServiceInstance(name, listenOn, process);
         process.OutputDataReceived += (_, e) => instance.Append(e.Data);
         process.ErrorDataReceived += (_, e) => instance.Append(e.Data);
         process.BeginOutputReadLine();
@@ -90,8 +94,11 @@ public sealed class ServiceInstance : IAsyncDisposable
     /// <summary>kill -9: no shutdown hooks, no lock release; PostgreSQL notices the dropped connections.</summary>
     public async Task KillAsync()
     {
-        _process.Kill(entireProcessTree: false);
-        await _process.WaitForExitAsync();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
