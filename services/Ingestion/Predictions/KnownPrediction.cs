@@ -12,7 +12,6 @@ public sealed class KnownPrediction : IPredictionCopy
     public long Version { get; set; }
     public string Title { get; set; } = "";
     public string Claim { get; set; } = "";
-    /// <summary>Known from the Tracker's events; the start-up catalog does not carry it, so it may be empty.</summary>
     public string ResolutionCriteria { get; set; } = "";
     public List<string> Tags { get; set; } = [];
     public List<string> SearchTerms { get; set; } = [];
@@ -56,7 +55,7 @@ public sealed class KnownPrediction : IPredictionCopy
     }
 
     public static KnownPrediction From(PredictionCatalogEntry entry) =>
-        From(entry.PredictionId, entry.Version, entry.Title, entry.Claim, entry.Tags, entry.SearchTerms);
+        From(entry.PredictionId, entry.Version, entry.Title, entry.Claim, entry.Tags, entry.SearchTerms, entry.ResolutionCriteria);
 
     /// <summary>
     /// Punctuation is dropped because websearch syntax gives it meaning ("-" negates, quotes make phrases);

@@ -30,6 +30,7 @@ public static class PredictionReadModel
                     known.WithProfile(embeddings);
                 });
         });
+        builder.Services.AddScoped<KnownPredictions>();
         builder.AddServiceMessaging(x =>
         {
             x.AddConsumer<PredictionCopyConsumer<KnownPrediction>>().Endpoint(e => { e.Name = EndpointName; e.ConcurrentMessageLimit = 1; });

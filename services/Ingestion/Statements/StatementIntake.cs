@@ -18,19 +18,6 @@ public static class StatementIntake
     private const int Attempts = 5;
     public const int SummaryLength = 4000;
 
-    /// <summary>Ids of linked predictions the read model does not know.</summary>
-    public static async Task<HashSet<string>> UnknownPredictionsAsync(IDocumentStore store, IEnumerable<string> predictionIds, CancellationToken cancellationToken)
-    {
-        var ids = predictionIds.Distinct().ToArray();
-        if (ids.Length == 0)
-        {
-            return [];
-        }
-        await using var session = store.QuerySession();
-        var known = await session.LoadManyAsync<KnownPrediction>(cancellationToken, ids);
-        return [.. ids.Except(known.Select(k => k.Id))];
-    }
-
     public static async Task<IReadOnlyList<IntakeResult>> IngestAsync(
         IDocumentStore store, IReadOnlyList<StatementInput> statements, string recordedBy, DateTimeOffset now,
         MatchingSignal matching, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PolicyTracker.Ingestion.Matching;
+using PolicyTracker.Ingestion.Predictions;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults;
 using PolicyTracker.ServiceDefaults.Authentication;
@@ -28,14 +29,14 @@ public static class SubmitStatementEndpoints
     }
 
     private static async Task<IResult> SubmitOne(
-        JsonElement body, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
+        JsonElement body, ClaimsPrincipal user, IDocumentStore store, KnownPredictions known, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
     {
         var (input, errors) = StatementInputs.Parse(body);
         if (input is null)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var unknown = await StatementIntake.UnknownPredictionsAsync(store, input.Links.Select(l => l.PredictionId), cancellationToken);
+        var unknown = await known.UnknownAmongAsync(input.Links.Select(l => l.PredictionId), cancellationToken);
         if (unknown.Count > 0)
         {
             return TypedResults.ValidationProblem(UnknownLinkErrors(input, unknown));
@@ -47,7 +48,7 @@ public static class SubmitStatementEndpoints
     }
 
     private static async Task<IResult> SubmitBatch(
-        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, KnownPredictions known, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
     {
         var parsed = await BatchReader.ReadAsync(request, MaxBatchItems, cancellationToken);
         if (parsed.Problem is not null)
@@ -75,7 +76,7 @@ public static class SubmitStatementEndpoints
             }
         }
 
-        var unknown = await StatementIntake.UnknownPredictionsAsync(store, candidates.SelectMany(c => c.Input.Links.Select(l => l.PredictionId)), cancellationToken);
+        var unknown = await known.UnknownAmongAsync(candidates.SelectMany(c => c.Input.Links.Select(l => l.PredictionId)), cancellationToken);
         if (unknown.Count > 0)
         {
             foreach (var candidate in candidates.Where(c => c.Input.Links.Any(l => unknown.Contains(l.PredictionId))).ToList())

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Marten;
 using PolicyTracker.Ingestion.Matching;
+using PolicyTracker.Ingestion.Predictions;
 using PolicyTracker.Ingestion.ReadingStatements;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
@@ -40,7 +41,7 @@ public static class TriageEndpoints
     }
 
     private static async Task<IResult> Decide(
-        Guid id, JsonElement body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, SentenceEmbeddings embeddings,
+        Guid id, JsonElement body, ClaimsPrincipal user, IDocumentSession session, KnownPredictions known, TimeProvider clock, SentenceEmbeddings embeddings,
         CancellationToken cancellationToken)
     {
         var (decision, errors) = TriageDecisions.Parse(body);
@@ -50,7 +51,7 @@ public static class TriageEndpoints
         }
         if (decision.Links.Count > 0)
         {
-            var unknown = await StatementIntake.UnknownPredictionsAsync(session.DocumentStore, decision.Links.Select(l => l.PredictionId), cancellationToken);
+            var unknown = await known.UnknownAmongAsync(decision.Links.Select(l => l.PredictionId), cancellationToken);
             if (unknown.Count > 0)
             {
                 return TypedResults.ValidationProblem(decision.Links

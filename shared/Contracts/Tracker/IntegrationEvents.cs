@@ -82,8 +82,10 @@ public record PredictionResolvedNotice(
 /// <summary>
 /// Request for the Tracker's current list of predictions. Services that keep a local read model of
 /// predictions send it at start-up: their queues may not have existed when the Tracker published.
+/// With <paramref name="PredictionIds"/>, only those predictions (the ones a service was just asked
+/// about and has not heard of yet: a registration's notice may still be on its way).
 /// </summary>
-public record GetPredictionCatalog(DateTimeOffset RequestedAt);
+public record GetPredictionCatalog(DateTimeOffset RequestedAt, IReadOnlyList<string>? PredictionIds = null);
 
 public record PredictionCatalog(IReadOnlyList<PredictionCatalogEntry> Predictions);
 
@@ -95,4 +97,5 @@ public record PredictionCatalogEntry(
     IReadOnlyList<string> Tags,
     IReadOnlyList<string> SearchTerms,
     PredictionStatus Status,
-    double Probability);
+    double Probability,
+    string ResolutionCriteria = "");

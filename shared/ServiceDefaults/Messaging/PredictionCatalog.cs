@@ -60,6 +60,9 @@ public sealed class PredictionCatalogOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a request waits for the Tracker when asked about predictions not yet heard of.</summary>
+    public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>
@@ -89,10 +92,11 @@ public static class PredictionCopies
     {
         builder.Services.AddSingleton<PredictionCopyMapping<T>>(sp => mapping(sp));
         builder.Services.AddOptions<PredictionCatalogOptions>().BindConfiguration(PredictionCatalogOptions.Section)
-            .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.RetryDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay,
-                $"{PredictionCatalogOptions.Section}: RequestTimeout and RetryDelay must be positive, RetryMaxDelay at least RetryDelay")
+            .Validate(o => o.RequestTimeout > TimeSpan.Zero && o.RetryDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay && o.LookupTimeout > TimeSpan.Zero,
+                $"{PredictionCatalogOptions.Section}: RequestTimeout, RetryDelay and LookupTimeout must be positive, RetryMaxDelay at least RetryDelay")
             .ValidateOnStart();
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PredictionCatalogLoader<T>>(sp, sp.GetRequiredService<PredictionCopyMapping<T>>().FromCatalog));
+        builder.Services.AddScoped<PredictionCopyLookup<T>>();
         return builder;
     }
 
@@ -111,6 +115,42 @@ public static class PredictionCopies
         }
         await session.SaveChangesAsync(cancellationToken);
         return stored;
+    }
+}
+
+/// <summary>
+/// Asks the Tracker about predictions this service has not heard of yet and stores the copies it gets:
+/// a client that registers a prediction and links a statement to it a millisecond later must not be
+/// told the prediction is unknown because the registration's notice is still on its way.
+/// </summary>
+public sealed class PredictionCopyLookup<T>(
+    IRequestClient<GetPredictionCatalog> client,
+    IDocumentStore store,
+    PredictionCopyMapping<T> mapping,
+    IOptions<PredictionCatalogOptions> options,
+    TimeProvider clock,
+    ILogger<PredictionCopyLookup<T>> logger) where T : class, IPredictionCopy
+{
+    /// <summary>The ids among <paramref name="missing"/> the Tracker knows, now stored as copies.</summary>
+    public async Task<IReadOnlySet<string>> FetchAsync(IReadOnlyCollection<string> missing, CancellationToken cancellationToken)
+    {
+        if (missing.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+        try
+        {
+            var response = await client.GetResponse<PredictionCatalog>(new GetPredictionCatalog(clock.GetUtcNow(), [.. missing]), cancellationToken,
+                RequestTimeout.After(ms: (int)options.Value.LookupTimeout.TotalMilliseconds));
+            await PredictionCopies.StoreAsync(store, response.Message, mapping.FromCatalog, cancellationToken);
+            return response.Message.Predictions.Select(p => p.PredictionId).Where(missing.Contains).ToHashSet();
+        }
+        catch (RequestTimeoutException)
+        {
+            // The Tracker does not answer: what this service holds is all it can vouch for.
+            logger.LogWarning("The Tracker did not answer about {Count} unknown predictions within {Timeout}", missing.Count, options.Value.LookupTimeout);
+            return new HashSet<string>();
+        }
     }
 }
 

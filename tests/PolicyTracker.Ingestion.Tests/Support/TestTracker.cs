@@ -12,10 +12,17 @@ namespace PolicyTracker.Ingestion.Tests.Support;
 public sealed class TestTracker : IAsyncDisposable
 {
     private readonly IBusControl _bus;
+    private readonly ConcurrentDictionary<string, PredictionCatalogEntry> _catalog = new();
     public ConcurrentQueue<ConsumeContext<LogDevelopment>> Received { get; } = new();
     public int CatalogRequests;
 
     private TestTracker(IBusControl bus) => _bus = bus;
+
+    /// <summary>A prediction the Tracker now knows but has published no notice of (its registration is still on the way).</summary>
+    public void Knows(PredictionCatalogEntry entry) => _catalog[entry.PredictionId] = entry;
+
+    private PredictionCatalog Answer(IReadOnlyList<string>? ids) =>
+        new([.. _catalog.Values.Where(e => ids is null || ids.Contains(e.PredictionId)).OrderBy(e => e.PredictionId)]);
 
     public IBus Bus => _bus;
 
@@ -48,11 +55,15 @@ public sealed class TestTracker : IAsyncDisposable
                 cfg.ReceiveEndpoint("test-tracker-catalog", e => e.Handler<GetPredictionCatalog>(async context =>
                 {
                     Interlocked.Increment(ref tracker!.CatalogRequests);
-                    await context.RespondAsync(new PredictionCatalog(catalog));
+                    await context.RespondAsync(tracker!.Answer(context.Message.PredictionIds));
                 }));
             }
         });
         tracker = new TestTracker(bus);
+        foreach (var entry in catalog)
+        {
+            tracker.Knows(entry);
+        }
         await bus.StartAsync();
         return tracker;
     }

@@ -56,6 +56,18 @@ public class MessagingTests(InfrastructureFixture fixture) : IClassFixture<Infra
     }
 
     [Fact]
+    public async Task The_catalog_asked_about_some_predictions_answers_with_those_it_knows_and_their_criteria()
+    {
+        await using var factory = new TrackerFactory(fixture.Infrastructure, new ManualClock(TrackerFactory.Mid2017));
+        _ = factory.Server;
+        var client = factory.Services.GetRequiredService<IBus>().CreateRequestClient<GetPredictionCatalog>();
+        var response = await client.GetResponse<PredictionCatalog>(new GetPredictionCatalog(DateTimeOffset.UtcNow, ["iran-deal", "no-such-prediction"]));
+        var entry = response.Message.Predictions.ShouldHaveSingleItem();
+        entry.PredictionId.ShouldBe("iran-deal");
+        entry.ResolutionCriteria.ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
     public async Task After_a_restart_mid_stream_every_integration_event_is_published_with_its_event_id_and_no_gap()
     {
         const string id = "china-containment";
