@@ -113,7 +113,7 @@ public sealed class StatementDecisionTests
     [Fact]
     public void Given_a_dismissal_without_reason_When_parsed_Then_reason_is_named()
     {
-        var (decision, errors) = TriageDecisions.Parse(JsonDocument.Parse("""{"dismiss":true}""").RootElement);
+        var (decision, errors) = TriageDecisions.Validate(new TriageRequest(null, Dismiss: true, null));
         decision.ShouldBeNull();
         errors.Keys.ShouldContain("reason");
     }
