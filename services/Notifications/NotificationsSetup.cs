@@ -15,6 +15,7 @@ using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.ServiceDefaults;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.ServiceDefaults.Networking;
 using PolicyTracker.ServiceDefaults.Persistence;
 using PolicyTracker.Contracts.Tracker;
 using Polly;
@@ -114,15 +115,10 @@ public static class NotificationsSetup
         builder.Services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                var allowPrivate = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks;
-                return new SocketsHttpHandler
-                {
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    UseProxy = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                    ConnectCallback = (context, cancellationToken) => NetworkGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
-                };
+                // A webhook's answer is its own: a redirect is not followed.
+                var handler = NetworkGuard.Handler(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks);
+                handler.AllowAutoRedirect = false;
+                return handler;
             })
             .AddResilienceHandler("webhook", (pipeline, context) =>
             {

@@ -23,18 +23,8 @@ public static class FeedEndpoints
                 $"{FeedOptions.Section}: MinimumIntervalSeconds, AttemptTimeout and TickInterval must be positive")
             .ValidateOnStart();
         builder.Services.AddHttpClient(FeedPoller.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("PolicyTracker-Ingestion/1.0"))
-            // Checked again at connect time (a redirect or a changed DNS answer must not reach an internal address either).
             .ConfigurePrimaryHttpMessageHandler(services =>
-            {
-                var allowPrivate = services.GetRequiredService<IOptions<FeedOptions>>().Value.AllowPrivateNetworks;
-                return new SocketsHttpHandler
-                {
-                    UseCookies = false,
-                    UseProxy = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                    ConnectCallback = (context, cancellationToken) => NetworkGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
-                };
-            })
+                NetworkGuard.Handler(services.GetRequiredService<IOptions<FeedOptions>>().Value.AllowPrivateNetworks))
             .AddResilienceHandler("feed-polling", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<FeedOptions>>().Value;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.ServiceDefaults.Networking;
 
 namespace PolicyTracker.Notifications.Subscribing;
 
