@@ -23,7 +23,6 @@ public static class SubmitStatementEndpoints
         app.MapPost("/api/statements/batch", SubmitBatch)
             .RequireAuthorization(Policies.Analyst)
             .WithMetadata(new RequestSizeLimitAttribute(RequestLimits.BatchBodyBytes))
-            .Accepts<List<StatementRequest>>("application/json", "application/x-ndjson")
             .WithSummary("Submit statements in bulk")
             .WithDescription("A JSON array or NDJSON of up to 5,000 statements (16 MiB): each is accepted, a duplicate, or rejected with its index (and line) and errors; a malformed NDJSON line rejects that line only.");
         return app;
