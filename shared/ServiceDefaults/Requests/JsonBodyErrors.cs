@@ -96,7 +96,8 @@ public static class JsonBodyErrors
             current = Nullable.GetUnderlyingType(current!) ?? current;
             current = segment.StartsWith('[')
                 ? ElementType(current!)
-                : current!.GetProperty(segment, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType;
+                : current!.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                    .FirstOrDefault(p => p.Name.Equals(segment, StringComparison.OrdinalIgnoreCase))?.PropertyType;
             if (current is null)
             {
                 return null;
