@@ -145,7 +145,9 @@ internal sealed partial class ClientErrorExceptionHandler(IProblemDetailsService
         return errors is null ? Problem(400, "Malformed request", bad.Message) : new HttpValidationProblemDetails(errors) { Status = 400, Detail = bad.Message };
     }
 
-    private static Type? RequestType(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+    // The exception handler clears the request's endpoint before handlers run; its feature keeps the one that threw.
+    private static Type? RequestType(HttpContext context) =>
+        (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
 
     [System.Text.RegularExpressions.GeneratedRegex("^(?<kind>Failed to bind|Required) parameter \"(?:[^\"]* )?(?<name>[A-Za-z_][A-Za-z0-9_]*)\" ")]
     private static partial System.Text.RegularExpressions.Regex UnboundParameter();
