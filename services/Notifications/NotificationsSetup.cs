@@ -15,6 +15,7 @@ using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.ServiceDefaults;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.ServiceDefaults.Networking;
 using PolicyTracker.ServiceDefaults.Persistence;
 using PolicyTracker.Contracts.Tracker;
 using Polly;
@@ -27,7 +28,18 @@ public static class NotificationsSetup
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder) =>
         builder.AddNotificationsStore().AddNotificationsMessaging().AddDeliveries();
 
-    public static WebApplication MapNotifications(this WebApplication app) => app.MapNotificationsEndpoints();
+    /// <summary>Each feature folder maps its own routes.</summary>
+    public static WebApplication MapNotifications(this WebApplication app)
+    {
+        app.MapGroup("/api/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions")
+            .MapSubscribe()
+            .MapSubscriptions()
+            .MapRotateSecret()
+            .MapSubscriptionDeliveries();
+        app.MapRedeliver();
+        app.MapFeed();
+        return app;
+    }
 
     public static IHostApplicationBuilder AddNotificationsStore(this IHostApplicationBuilder builder)
     {
@@ -85,7 +97,11 @@ public static class NotificationsSetup
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
-        builder.Services.AddSingleton(new WebhookSecrets(SecretKey(builder)));
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section)
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero, $"{FeedOptions.Section}:HeartbeatInterval must be positive").ValidateOnStart();
+        // Read while building: without the key nothing can be encrypted, so a missing one stops start-up with one clear line.
+        var webhooks = builder.Configuration.GetSection(WebhookOptions.Section).Get<WebhookOptions>() ?? new WebhookOptions();
+        builder.Services.AddSingleton(new WebhookSecrets(SecretKey(webhooks.SecretKey)));
         builder.Services.AddSingleton<DeliveryWakeup>();
         builder.Services.AddSingleton<NotificationsMetrics>();
         builder.Services.AddSingleton<WebhookSender>();
@@ -99,15 +115,10 @@ public static class NotificationsSetup
         builder.Services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                var allowPrivate = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks;
-                return new SocketsHttpHandler
-                {
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    UseProxy = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                    ConnectCallback = (context, cancellationToken) => NetworkGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
-                };
+                // A webhook's answer is its own: a redirect is not followed.
+                var handler = NetworkGuard.Handler(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks);
+                handler.AllowAutoRedirect = false;
+                return handler;
             })
             .AddResilienceHandler("webhook", (pipeline, context) =>
             {
@@ -126,9 +137,8 @@ public static class NotificationsSetup
         return builder;
     }
 
-    private static byte[] SecretKey(IHostApplicationBuilder builder)
+    private static byte[] SecretKey(string? configured)
     {
-        var configured = builder.Configuration[$"{WebhookOptions.Section}:SecretKey"];
         byte[]? key = null;
         try
         {
@@ -143,41 +153,5 @@ public static class NotificationsSetup
                 "it encrypts webhook secrets at rest (env Webhooks__SecretKey).");
         }
         return key!;
-    }
-
-    public static WebApplication MapNotificationsEndpoints(this WebApplication app)
-    {
-        var subscriptions = app.MapGroup("/api/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions");
-        subscriptions.MapPost("", SubscribeEndpoint.Handle)
-            .WithSummary("Subscribe")
-            .WithDescription("A webhook, e-mail or feed subscription with a filter (prediction ids, tags, event types, probability thresholds to cross, a minimum probability change); a webhook subscription answers its signing secret once.");
-        subscriptions.MapGet("", SubscriptionEndpoints.List)
-            .WithSummary("List my subscriptions")
-            .WithDescription("The caller's subscriptions, active or disabled (with the reason).");
-        subscriptions.MapGet("{id:guid}", SubscriptionEndpoints.Get)
-            .WithSummary("Get a subscription")
-            .WithDescription("One of the caller's subscriptions; another subscriber's is 404.");
-        subscriptions.MapDelete("{id:guid}", SubscriptionEndpoints.Delete)
-            .WithSummary("Delete a subscription")
-            .WithDescription("Stops deliveries to it: the worker marks its unsettled deliveries dead when it reaches them.");
-        subscriptions.MapPost("{id:guid}/rotate-secret", RotateSecretEndpoint.Handle)
-            .WithSummary("Rotate a webhook secret")
-            .WithDescription("Answers the new secret; the previous one keeps signing beside it for the overlap (Webhooks:SecretRotationOverlap) so receivers can switch.");
-        subscriptions.MapGet("{id:guid}/deliveries", DeliveryEndpoints.ListForSubscription)
-            .WithSummary("A subscription's deliveries")
-            .WithDescription("Each delivery with its state (pending, delivered, failed, dead), attempts, last status code and error, and its next attempt.");
-
-        app.MapPost("/api/deliveries/{id:guid}/redeliver", DeliveryEndpoints.Redeliver).RequireAuthorization(Policies.Subscriber).WithTags("Deliveries")
-            .WithSummary("Redeliver a dead delivery")
-            .WithDescription("Puts it back at the start of the retry schedule with the same webhook-id; 409 unless it is dead.");
-
-        var feed = app.MapGroup("/api/feed").RequireAuthorization(Policies.Subscriber).WithTags("Feed");
-        feed.MapGet("", FeedEndpoints.List)
-            .WithSummary("My feed")
-            .WithDescription("The caller's latest in-app alerts, newest first; limit 1 to 1000 (100).");
-        feed.MapGet("stream", FeedEndpoints.Stream)
-            .WithSummary("My feed as server-sent events")
-            .WithDescription("Alerts as they are raised, the feed sequence as event id; Last-Event-ID (or lastEventId) resumes after the one a client last saw.");
-        return app;
     }
 }

@@ -39,6 +39,9 @@ public static class TrackerSetup
     {
         builder.Services.AddOptions<HorizonCheckOptions>().BindConfiguration(HorizonCheckOptions.Section)
             .Validate(o => o.Interval > TimeSpan.Zero, $"{HorizonCheckOptions.Section}:Interval must be positive").ValidateOnStart();
+        builder.Services.AddOptions<ClaimReviewOptions>().BindConfiguration(ClaimReviewOptions.Section)
+            .Validate(o => string.IsNullOrEmpty(o.PublicBaseUrl) || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _),
+                $"{ClaimReviewOptions.Section}:PublicBaseUrl must be an absolute URL").ValidateOnStart();
         builder.Services.AddHostedService<PredictionSeeder>();
         builder.Services.AddSingleton<EffectiveReplayCache>();
         builder.Services.AddSingleton<HorizonWatcher>();

@@ -1,28 +1,9 @@
-using PolicyTracker.ServiceDefaults;
-using PolicyTracker.Web.Api;
-using PolicyTracker.Web.Auditing;
-using PolicyTracker.Web.Components;
-using PolicyTracker.Web.Live;
-using PolicyTracker.Web.Signing;
+using PolicyTracker.Web;
 
 // The dashboard: server-rendered pages over the public HTTP API, signed in with an API key.
 var builder = WebApplication.CreateBuilder(args);
-builder.AddTelemetry();
-builder.AddHealth();
-builder.AddPolicyTrackerApi();
-builder.AddSigning();
-builder.Services.AddRazorComponents();
+builder.AddWeb();
 
 var app = builder.Build();
-app.UseExceptionHandler("/error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found");
-app.MapHealth();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapSignOut();
-app.MapLiveAlerts();
-app.MapAuditDownloads();
-app.MapRazorComponents<App>();
+app.MapWeb();
 app.Run();

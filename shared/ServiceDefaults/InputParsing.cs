@@ -1,8 +1,13 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace PolicyTracker.ServiceDefaults;
 
-/// <summary>How every service reads the times and named values in its requests, so one request means the same everywhere.</summary>
+/// <summary>
+/// How every service checks the fields of its request records (bound by System.Text.Json as strings where
+/// the contract is looser than the type): one time parser, one enum parser, one limit per kind of field,
+/// and one way to collect field errors, so one request means the same everywhere.
+/// </summary>
 public static class InputParsing
 {
     /// <summary>A development's rationale, wherever it is written (Ingestion's links, the Tracker's routes).</summary>
@@ -36,5 +41,20 @@ public static class InputParsing
         var name = text?.Trim();
         return !string.IsNullOrEmpty(name) && !int.TryParse(name, out _)
                && Enum.TryParse(name.Replace("-", ""), ignoreCase: true, out value) && Enum.IsDefined(value);
+    }
+
+    /// <summary>"must be one of supports, undermines, neutral": the names as the contract spells them.</summary>
+    public static string OneOf<T>() where T : struct, Enum => OneOf(typeof(T));
+
+    public static string OneOf(Type enumType) =>
+        $"must be one of {string.Join(", ", Enum.GetNames(enumType).Select(JsonNamingPolicy.KebabCaseLower.ConvertName))}";
+
+    /// <summary>Adds <paramref name="message"/> to <paramref name="field"/>'s errors unless <paramref name="ok"/>.</summary>
+    public static void Require(Dictionary<string, string[]> errors, string field, bool ok, string message)
+    {
+        if (!ok)
+        {
+            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+        }
     }
 }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +27,9 @@ public static class ProblemResponses
         // After the framework's writer: it answers requests that accept JSON, this one all the others.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
         builder.Services.AddExceptionHandler<ClientErrorExceptionHandler>();
+        // Binding failures (malformed JSON, a value of the wrong kind, a missing body, a query value that is
+        // not a number) throw in every environment, not just Development, so the handler below names the field.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // 1 MiB per request; batch endpoints raise their own limit to 16 MiB.
         builder.Services.Configure<KestrelServerOptions>(o =>
         {
@@ -87,36 +92,63 @@ public static class RequestLimits
 }
 
 /// <summary>
-/// Turns failures caused by the request itself (malformed JSON, a body over the limit, a wrong
-/// content type) into 4xx problems instead of the 500 the framework would otherwise give.
+/// Turns failures caused by the request itself (malformed JSON, a value of the wrong kind, a body over
+/// the limit, a wrong content type) into 4xx problems instead of the 500 the framework would otherwise
+/// give; a body or parameter that cannot be bound is a validation problem naming the field.
 /// </summary>
-internal sealed class ClientErrorExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed partial class ClientErrorExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail) = exception switch
+        var problem = exception switch
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                (413, "Request body too large", "The request body exceeds the size limit."),
+                Problem(413, "Request body too large", "The request body exceeds the size limit."),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } bad =>
-                (415, "Unsupported media type", bad.Message),
-            BadHttpRequestException bad => (400, "Malformed request", Describe(bad)),
-            System.Text.Json.JsonException json => (400, "Malformed JSON", json.Message),
-            _ => (0, "", ""),
+                Problem(415, "Unsupported media type", bad.Message),
+            BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => Invalid(context, json),
+            BadHttpRequestException bad => Unbound(context, bad),
+            System.Text.Json.JsonException json => Invalid(context, json),
+            _ => null,
         };
-        if (status == 0)
+        if (problem is null)
         {
             return false;
         }
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+            ProblemDetails = problem,
             Exception = exception,
         });
     }
 
-    private static string Describe(BadHttpRequestException bad) =>
-        bad.InnerException is System.Text.Json.JsonException json ? $"Malformed JSON: {json.Message}" : bad.Message;
+    private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    private static HttpValidationProblemDetails Invalid(HttpContext context, System.Text.Json.JsonException json) =>
+        new(JsonBodyErrors.For(json, RequestType(context))) { Status = 400, Detail = "The request body does not fit the operation's schema." };
+
+    /// <summary>
+    /// A missing body, or a route, query or header value the parameter's type cannot hold ("limit=ten"), in the
+    /// framework's words: Failed to bind parameter "int? limit" from "ten"; Required parameter "T name" was not
+    /// provided from body; Implicit body inferred for parameter "T name" but no body was provided.
+    /// </summary>
+    private static ProblemDetails Unbound(HttpContext context, BadHttpRequestException bad)
+    {
+        var parameter = UnboundParameter().Match(bad.Message);
+        var noBody = RequestType(context) is not null
+            && (bad.Message.Contains("no body was provided", StringComparison.Ordinal) || bad.Message.EndsWith("was not provided from body.", StringComparison.Ordinal));
+        var errors = noBody ? new Dictionary<string, string[]> { ["body"] = ["is required: a JSON object"] }
+            : !parameter.Success ? null
+            : new Dictionary<string, string[]> { [parameter.Groups["name"].Value] = [parameter.Groups["kind"].Value == "Required" ? "is required" : "has a value of the wrong kind"] };
+        return errors is null ? Problem(400, "Malformed request", bad.Message) : new HttpValidationProblemDetails(errors) { Status = 400, Detail = bad.Message };
+    }
+
+    // The exception handler clears the request's endpoint before handlers run; its feature keeps the one that threw.
+    private static Type? RequestType(HttpContext context) =>
+        (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(?<kind>Failed to bind|Required) parameter \"(?:[^\"]* )?(?<name>[A-Za-z_][A-Za-z0-9_]*)\" ")]
+    private static partial System.Text.RegularExpressions.Regex UnboundParameter();
 }

@@ -43,16 +43,28 @@ public static class Telemetry
                 .AddHttpClientInstrumentation()
                 .AddNpgsql());
 
-        // OTLP when an endpoint is configured (docker-compose points it at Jaeger). The console
-        // exporter is opt-in: printing every span would drown the service logs run.sh keeps.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        // OTLP when an endpoint is configured (docker-compose points it at Jaeger): the OpenTelemetry SDK's own
+        // variable, which the exporter reads itself. The console exporter is opt-in: printing every span would
+        // drown the service logs run.sh keeps.
+        var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[TelemetryOptions.OtlpEndpointVariable]))
         {
             otel.UseOtlpExporter();
         }
-        else if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
+        else if (options.Console)
         {
             otel.WithTracing(t => t.AddConsoleExporter()).WithMetrics(m => m.AddConsoleExporter());
         }
         return builder;
     }
+}
+
+/// <summary>Bound from Telemetry, while the host is built (the exporters are chosen then).</summary>
+public sealed class TelemetryOptions
+{
+    public const string Section = "Telemetry";
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Print spans and metrics on the console.</summary>
+    public bool Console { get; set; }
 }

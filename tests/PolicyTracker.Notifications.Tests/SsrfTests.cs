@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.Notifications.Tests.Support;
+using PolicyTracker.ServiceDefaults.Networking;
 
 namespace PolicyTracker.Notifications.Tests;
 

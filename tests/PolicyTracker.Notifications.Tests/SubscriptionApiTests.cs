@@ -113,6 +113,7 @@ public sealed class SubscriptionApiTests(NotificationsFixture fixture)
         paths.ShouldContain("/api/subscriptions/{id}/rotate-secret");
         paths.ShouldContain("/api/deliveries/{id}/redeliver");
         paths.ShouldContain("/api/feed/stream");
+        OpenApiDocuments.Operations(document).Count.ShouldBe(9);
         OpenApiDocuments.Undocumented(document).ShouldBeEmpty();
     }
 }

@@ -23,6 +23,8 @@ public sealed class Feed
 
 public sealed class FeedOptions
 {
+    public const string Section = "Feeds";
+
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(5);
     public int MinimumIntervalSeconds { get; set; } = 60;
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);

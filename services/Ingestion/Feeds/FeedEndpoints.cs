@@ -1,36 +1,33 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.ServiceDefaults.Networking;
+using static PolicyTracker.ServiceDefaults.InputParsing;
 
 namespace PolicyTracker.Ingestion.Feeds;
+
+/// <summary>A feed to poll, as <c>POST /api/feeds</c> carries it.</summary>
+public sealed record RegisterFeedRequest(string? Url, int? PollIntervalSeconds);
 
 public static class FeedEndpoints
 {
     public static IHostApplicationBuilder AddFeeds(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<FeedOptions>().Bind(builder.Configuration.GetSection("Feeds"));
-        var options = builder.Configuration.GetSection("Feeds").Get<FeedOptions>() ?? new FeedOptions();
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section)
+            .Validate(o => o.MinimumIntervalSeconds > 0 && o.AttemptTimeout > TimeSpan.Zero && o.TickInterval > TimeSpan.Zero,
+                $"{FeedOptions.Section}: MinimumIntervalSeconds, AttemptTimeout and TickInterval must be positive")
+            .ValidateOnStart();
         builder.Services.AddHttpClient(FeedPoller.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("PolicyTracker-Ingestion/1.0"))
-            // Checked again at connect time (a redirect or a changed DNS answer must not reach an internal address either).
             .ConfigurePrimaryHttpMessageHandler(services =>
+                NetworkGuard.Handler(services.GetRequiredService<IOptions<FeedOptions>>().Value.AllowPrivateNetworks))
+            .AddResilienceHandler("feed-polling", (pipeline, context) =>
             {
-                var allowPrivate = services.GetRequiredService<IOptions<FeedOptions>>().Value.AllowPrivateNetworks;
-                return new SocketsHttpHandler
-                {
-                    UseCookies = false,
-                    UseProxy = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                    ConnectCallback = (context, cancellationToken) => NetworkGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
-                };
-            })
-            .AddResilienceHandler("feed-polling", pipeline =>
-            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<FeedOptions>>().Value;
                 pipeline.AddTimeout(options.AttemptTimeout * (options.Retries + 2));
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
@@ -59,37 +56,28 @@ public static class FeedEndpoints
         app.MapPost("/api/feeds", Register).RequireAuthorization(Policies.Analyst)
             .WithSummary("Register a feed")
             .WithDescription("An RSS 2.0 or Atom feed to poll every pollIntervalSeconds; its id derives from the normalised URL, so a feed is registered once (409 for a second time).");
-        app.MapGet("/api/feeds", async (IQuerySession session, CancellationToken cancellationToken) =>
-                Results.Ok(await session.Query<Feed>().OrderBy(f => f.CreatedAt).ToListAsync(cancellationToken)))
+        app.MapGet("/api/feeds", async Task<Ok<List<Feed>>> (IQuerySession session, CancellationToken cancellationToken) =>
+                TypedResults.Ok((await session.Query<Feed>().OrderBy(f => f.CreatedAt).ToListAsync(cancellationToken)).ToList()))
             .RequireAuthorization(Policies.Analyst)
             .WithSummary("List feeds")
             .WithDescription("Every registered feed in the order registered, with its last poll's outcome.");
-        app.MapGet("/api/feeds/{id:guid}", async (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
+        app.MapGet("/api/feeds/{id:guid}", async Task<Results<Ok<Feed>, ProblemHttpResult>> (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
                 await session.LoadAsync<Feed>(id, cancellationToken) is { } feed
-                    ? Results.Ok(feed)
-                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Feed not found"))
+                    ? TypedResults.Ok(feed)
+                    : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Feed not found"))
             .RequireAuthorization(Policies.Analyst)
             .WithSummary("Get a feed")
             .WithDescription("One feed, its next poll time and its last poll's outcome (status code, items, accepted, duplicates).");
         return app;
     }
 
-    private static async Task<IResult> Register(
-        JsonElement body, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, IOptions<FeedOptions> options, CancellationToken cancellationToken)
+    private static async Task<Results<Created<Feed>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterFeedRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, IOptions<FeedOptions> options, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object"] });
-        }
         // Validated as webhook URLs are: the shape, then (outside Development) where the host resolves to.
-        var url = StatementInputs.ReadString(body, "url", "", errors);
         Uri? uri = null;
-        if (errors.Count > 0)
-        {
-            errors["url"] = ["must be an absolute http(s) URL"];
-        }
-        else if (NetworkGuard.CheckShape(url, out uri) is { } shape)
+        if (NetworkGuard.CheckShape(request.Url, out uri) is { } shape)
         {
             errors["url"] = [shape];
         }
@@ -98,11 +86,8 @@ public static class FeedEndpoints
             errors["url"] = [refusal];
         }
         var minimum = options.Value.MinimumIntervalSeconds;
-        int interval = 0;
-        if (!body.TryGetProperty("pollIntervalSeconds", out var i) || i.ValueKind != JsonValueKind.Number || !i.TryGetInt32(out interval) || interval < minimum || interval > 86_400)
-        {
-            errors["pollIntervalSeconds"] = [$"must be a whole number of seconds from {minimum} to 86400"];
-        }
+        Require(errors, "pollIntervalSeconds", request.PollIntervalSeconds is { } interval && interval >= minimum && interval <= 86_400,
+            $"must be a whole number of seconds from {minimum} to 86400");
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -115,7 +100,7 @@ public static class FeedEndpoints
             return TypedResults.Problem($"This feed is already registered as {existing.Id}.", statusCode: StatusCodes.Status409Conflict, title: "Feed already registered");
         }
         var now = clock.GetUtcNow();
-        var feed = new Feed { Id = id, Url = uri.AbsoluteUri, PollIntervalSeconds = interval, NextPollAt = now, CreatedBy = user.PrincipalName(), CreatedAt = now };
+        var feed = new Feed { Id = id, Url = uri.AbsoluteUri, PollIntervalSeconds = request.PollIntervalSeconds!.Value, NextPollAt = now, CreatedBy = user.PrincipalName(), CreatedAt = now };
         session.Insert(feed);
         try
         {

@@ -1,7 +1,9 @@
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.ServiceDefaults.Authentication;
+using static PolicyTracker.ServiceDefaults.InputParsing;
 
 namespace PolicyTracker.Ingestion.ReadingStatements;
 
@@ -23,24 +25,24 @@ public static class StatementViews
 {
     public static IEndpointRouteBuilder MapStatementViewEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/statements/{id:guid}", async (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
+        app.MapGet("/api/statements/{id:guid}", async Task<Results<Ok<StatementView>, ProblemHttpResult>> (Guid id, IQuerySession session, CancellationToken cancellationToken) =>
                 await session.LoadAsync<Statement>(id, cancellationToken) is { } statement
-                    ? Results.Ok(StatementView.Of(statement))
-                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Statement not found"))
+                    ? TypedResults.Ok(StatementView.Of(statement))
+                    : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Statement not found"))
             .RequireAuthorization(Policies.Reader)
             .WithSummary("Get a statement")
             .WithDescription("One statement with its state (pending, triage, linked, dismissed), its links and its suggested predictions.");
 
         // Pending statements stay searchable: an analyst can find them later with PostgreSQL full-text search.
-        app.MapGet("/api/statements", async (string? q, string? state, int? limit, IQuerySession session, CancellationToken cancellationToken) =>
+        app.MapGet("/api/statements", async Task<Results<Ok<List<StatementView>>, ValidationProblem>> (string? q, string? state, int? limit, IQuerySession session, CancellationToken cancellationToken) =>
             {
                 var take = Math.Clamp(limit ?? 50, 1, 500);
                 IQueryable<Statement> query = session.Query<Statement>();
                 if (!string.IsNullOrWhiteSpace(state))
                 {
-                    if (!Enum.TryParse<StatementState>(state, ignoreCase: true, out var wanted))
+                    if (!TryParseEnum<StatementState>(state, out var wanted))
                     {
-                        return Results.ValidationProblem(new Dictionary<string, string[]> { ["state"] = ["must be one of pending, triage, linked, dismissed"] });
+                        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [OneOf<StatementState>()] });
                     }
                     query = query.Where(s => s.State == wanted);
                 }
@@ -49,7 +51,7 @@ public static class StatementViews
                     query = query.Where(s => s.WebStyleSearch(q, "english"));
                 }
                 var found = await query.OrderByDescending(s => s.PublishedAt).Take(take).ToListAsync(cancellationToken);
-                return Results.Ok(found.Select(StatementView.Of));
+                return TypedResults.Ok(found.Select(StatementView.Of).ToList());
             })
             .RequireAuthorization(Policies.Reader)
             .WithSummary("Search statements")

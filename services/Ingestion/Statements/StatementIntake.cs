@@ -18,6 +18,13 @@ public static class StatementIntake
     private const int Attempts = 5;
     public const int SummaryLength = 4000;
 
+    /// <summary>Links to predictions the read model does not know, named by their place in the request (single, batch and triage).</summary>
+    public static Dictionary<string, string[]> UnknownLinkErrors(IReadOnlyList<LinkInput> links, HashSet<string> unknown) =>
+        links
+            .Select((link, index) => (link, index))
+            .Where(l => unknown.Contains(l.link.PredictionId))
+            .ToDictionary(l => $"links[{l.index}].predictionId", l => new[] { $"unknown prediction '{l.link.PredictionId}'" });
+
     public static async Task<IReadOnlyList<IntakeResult>> IngestAsync(
         IDocumentStore store, IReadOnlyList<StatementInput> statements, string recordedBy, DateTimeOffset now,
         MatchingSignal matching, CancellationToken cancellationToken)

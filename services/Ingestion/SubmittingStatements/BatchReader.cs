@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using PolicyTracker.ServiceDefaults;
 
 namespace PolicyTracker.Ingestion.SubmittingStatements;
 
 public sealed record BatchItem(int Index, int? Line, JsonElement? Json, Dictionary<string, string[]>? Errors);
 
-public sealed record BatchBody(IReadOnlyList<BatchItem> Items, IResult? Problem);
+public sealed record BatchBody(IReadOnlyList<BatchItem> Items, ProblemHttpResult? Problem);
 
 /// <summary>
 /// Reads a batch as a JSON array or as NDJSON. A malformed NDJSON line rejects that line only;
@@ -117,7 +118,7 @@ public static class BatchReader
         Fail(StatusCodes.Status413PayloadTooLarge, "Too many statements", $"A batch may hold at most {maxItems} statements; this one holds at least {count}.");
 
     private static BatchBody Invalid(string field, string message) =>
-        new([], TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }));
+        new([], TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Status = StatusCodes.Status400BadRequest }));
 
     private static BatchBody Fail(int status, string title, string detail) =>
         new([], TypedResults.Problem(detail, statusCode: status, title: title));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PolicyTracker.Ingestion.Matching;
@@ -28,10 +29,10 @@ public static class SubmitStatementEndpoints
         return app;
     }
 
-    private static async Task<IResult> SubmitOne(
-        JsonElement body, ClaimsPrincipal user, IDocumentStore store, KnownPredictions known, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<SubmitStatementResponse>, Ok<SubmitStatementResponse>, ValidationProblem>> SubmitOne(
+        StatementRequest request, ClaimsPrincipal user, IDocumentStore store, KnownPredictions known, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
     {
-        var (input, errors) = StatementInputs.Parse(body);
+        var (input, errors) = StatementInputs.Validate(request);
         if (input is null)
         {
             return TypedResults.ValidationProblem(errors);
@@ -39,16 +40,17 @@ public static class SubmitStatementEndpoints
         var unknown = await known.UnknownAmongAsync(input.Links.Select(l => l.PredictionId), cancellationToken);
         if (unknown.Count > 0)
         {
-            return TypedResults.ValidationProblem(UnknownLinkErrors(input, unknown));
+            return TypedResults.ValidationProblem(StatementIntake.UnknownLinkErrors(input.Links, unknown));
         }
         var result = (await StatementIntake.IngestAsync(store, [input], user.PrincipalName(), clock.GetUtcNow(), matching, cancellationToken))[0];
         return result.Duplicate
-            ? TypedResults.Ok(new { id = result.Id, status = "duplicate" })
-            : TypedResults.Accepted($"/api/statements/{result.Id}", new { id = result.Id, status = "accepted" });
+            ? TypedResults.Ok(new SubmitStatementResponse(result.Id, "duplicate"))
+            : TypedResults.Accepted($"/api/statements/{result.Id}", new SubmitStatementResponse(result.Id, "accepted"));
     }
 
-    private static async Task<IResult> SubmitBatch(
-        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, KnownPredictions known, TimeProvider clock, MatchingSignal matching, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<BatchResponse>, ProblemHttpResult>> SubmitBatch(
+        HttpRequest request, ClaimsPrincipal user, IDocumentStore store, KnownPredictions known, TimeProvider clock, MatchingSignal matching, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
     {
         var parsed = await BatchReader.ReadAsync(request, MaxBatchItems, cancellationToken);
         if (parsed.Problem is not null)
@@ -60,12 +62,12 @@ public static class SubmitStatementEndpoints
         var candidates = new List<(int Index, int? Line, StatementInput Input)>();
         foreach (var item in parsed.Items)
         {
-            if (item.Json is not { } json)
+            if (item.Json is not { } element)
             {
                 rejected.Add(new RejectedItem(item.Index, item.Line, item.Errors!));
                 continue;
             }
-            var (input, errors) = StatementInputs.Parse(json);
+            var (input, errors) = StatementInputs.Parse(element, json.Value.SerializerOptions);
             if (input is null)
             {
                 rejected.Add(new RejectedItem(item.Index, item.Line, errors));
@@ -81,7 +83,7 @@ public static class SubmitStatementEndpoints
         {
             foreach (var candidate in candidates.Where(c => c.Input.Links.Any(l => unknown.Contains(l.PredictionId))).ToList())
             {
-                rejected.Add(new RejectedItem(candidate.Index, candidate.Line, UnknownLinkErrors(candidate.Input, unknown)));
+                rejected.Add(new RejectedItem(candidate.Index, candidate.Line, StatementIntake.UnknownLinkErrors(candidate.Input.Links, unknown)));
                 candidates.Remove(candidate);
             }
         }
@@ -94,12 +96,7 @@ public static class SubmitStatementEndpoints
             Statements: [.. candidates.Zip(results, (c, r) => new BatchItemResult(c.Index, r.Id, r.Duplicate ? "duplicate" : "accepted"))]));
     }
 
-    private static Dictionary<string, string[]> UnknownLinkErrors(StatementInput input, HashSet<string> unknown) =>
-        input.Links
-            .Select((link, index) => (link, index))
-            .Where(l => unknown.Contains(l.link.PredictionId))
-            .ToDictionary(l => $"links[{l.index}].predictionId", l => new[] { $"unknown prediction '{l.link.PredictionId}'" });
-
+    public sealed record SubmitStatementResponse(Guid Id, string Status);
     public sealed record RejectedItem(int Index, int? Line, Dictionary<string, string[]> Errors);
     public sealed record BatchItemResult(int Index, Guid Id, string Status);
     public sealed record BatchResponse(int Accepted, int Duplicates, IReadOnlyList<RejectedItem> Rejected, IReadOnlyList<BatchItemResult> Statements);

@@ -1,8 +1,11 @@
-using System.Text.Json;
 using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.Statements;
+using static PolicyTracker.ServiceDefaults.InputParsing;
 
 namespace PolicyTracker.Ingestion.Triage;
+
+/// <summary>An analyst's decision as <c>POST /api/triage/{id}</c> carries it: links, or dismiss with a reason.</summary>
+public sealed record TriageRequest(List<LinkRequest?>? Links, bool? Dismiss, string? Reason);
 
 public sealed record TriageDecision(IReadOnlyList<LinkInput> Links, string? DismissReason);
 
@@ -11,35 +14,22 @@ public sealed record TriageOutcome(IReadOnlyList<StatementLinked> Linked, string
 /// <summary>An analyst's verdict on a statement: link it to predictions, or dismiss it with a reason.</summary>
 public static class TriageDecisions
 {
-    public static (TriageDecision? Decision, Dictionary<string, string[]> Errors) Parse(JsonElement body)
+    public static (TriageDecision? Decision, Dictionary<string, string[]> Errors) Validate(TriageRequest? request)
     {
         var errors = new Dictionary<string, string[]>();
-        if (body.ValueKind != JsonValueKind.Object)
+        if (request is null)
         {
             errors["body"] = ["must be a JSON object"];
             return (null, errors);
         }
-        var dismiss = body.TryGetProperty("dismiss", out var d) && d.ValueKind == JsonValueKind.True;
-        if (body.TryGetProperty("dismiss", out var dv) && dv.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
-        {
-            errors["dismiss"] = ["must be true or false"];
-        }
-        var links = StatementInputs.ParseLinks(body, errors);
-        var reason = StatementInputs.ReadString(body, "reason", "", errors)?.Trim();
+        var dismiss = request.Dismiss == true;
+        var links = StatementInputs.ValidateLinks(request.Links, errors);
+        var reason = request.Reason?.Trim();
         if (dismiss)
         {
-            if (links.Count > 0)
-            {
-                errors["dismiss"] = ["cannot dismiss and link at once"];
-            }
-            if (string.IsNullOrWhiteSpace(reason))
-            {
-                errors["reason"] = ["is required when dismissing"];
-            }
-            else if (reason.Length > StatementInputs.MaxShortField)
-            {
-                errors["reason"] = [$"must be at most {StatementInputs.MaxShortField} characters"];
-            }
+            Require(errors, "dismiss", links.Count == 0, "cannot dismiss and link at once");
+            Require(errors, "reason", !string.IsNullOrWhiteSpace(reason), "is required when dismissing");
+            Require(errors, "reason", reason is not { Length: > StatementInputs.MaxShortField }, $"must be at most {StatementInputs.MaxShortField} characters");
         }
         else if (links.Count == 0 && !errors.Keys.Any(k => k.StartsWith("links")))
         {

@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.Predictions;
 using PolicyTracker.Ingestion.ReadingStatements;
@@ -16,11 +16,11 @@ public static class TriageEndpoints
     {
         // Statements with suggestions by default; ?suggested=false lists the ones the matcher found nothing for,
         // so every unlinked statement is somewhere an analyst looks.
-        app.MapGet("/api/triage", async (int? limit, string? suggested, IQuerySession session, CancellationToken cancellationToken) =>
+        app.MapGet("/api/triage", async Task<Results<Ok<List<StatementView>>, ValidationProblem>> (int? limit, string? suggested, IQuerySession session, CancellationToken cancellationToken) =>
             {
                 if (!TriageDecisions.TryParseSuggested(suggested, out var withSuggestions))
                 {
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["suggested"] = ["must be true or false"] });
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["suggested"] = ["must be true or false"] });
                 }
                 var query = session.Query<Statement>().Where(s => s.State == StatementState.Triage);
                 query = withSuggestions ? query.Where(s => s.Suggestions.Any()) : query.Where(s => !s.Suggestions.Any());
@@ -28,7 +28,7 @@ public static class TriageEndpoints
                     .OrderByDescending(s => s.PublishedAt)
                     .Take(Math.Clamp(limit ?? 100, 1, 1000))
                     .ToListAsync(cancellationToken);
-                return Results.Ok(awaiting.Select(StatementView.Of));
+                return TypedResults.Ok(awaiting.Select(StatementView.Of).ToList());
             })
             .RequireAuthorization(Policies.Analyst)
             .WithSummary("Statements awaiting triage")
@@ -40,11 +40,11 @@ public static class TriageEndpoints
         return app;
     }
 
-    private static async Task<IResult> Decide(
-        Guid id, JsonElement body, ClaimsPrincipal user, IDocumentSession session, KnownPredictions known, TimeProvider clock, SentenceEmbeddings embeddings,
+    private static async Task<Results<Accepted<StatementView>, ValidationProblem, ProblemHttpResult>> Decide(
+        Guid id, TriageRequest request, ClaimsPrincipal user, IDocumentSession session, KnownPredictions known, TimeProvider clock, SentenceEmbeddings embeddings,
         CancellationToken cancellationToken)
     {
-        var (decision, errors) = TriageDecisions.Parse(body);
+        var (decision, errors) = TriageDecisions.Validate(request);
         if (decision is null)
         {
             return TypedResults.ValidationProblem(errors);
@@ -54,9 +54,7 @@ public static class TriageEndpoints
             var unknown = await known.UnknownAmongAsync(decision.Links.Select(l => l.PredictionId), cancellationToken);
             if (unknown.Count > 0)
             {
-                return TypedResults.ValidationProblem(decision.Links
-                    .Select((l, i) => (l, i)).Where(x => unknown.Contains(x.l.PredictionId))
-                    .ToDictionary(x => $"links[{x.i}].predictionId", x => new[] { $"unknown prediction '{x.l.PredictionId}'" }));
+                return TypedResults.ValidationProblem(StatementIntake.UnknownLinkErrors(decision.Links, unknown));
             }
         }
 

@@ -7,6 +7,22 @@ namespace PolicyTracker.Notifications.Deliveries;
 
 public static class DeliveryEndpoints
 {
+    public static RouteGroupBuilder MapSubscriptionDeliveries(this RouteGroupBuilder subscriptions)
+    {
+        subscriptions.MapGet("{id:guid}/deliveries", ListForSubscription)
+            .WithSummary("A subscription's deliveries")
+            .WithDescription("Each delivery with its state (pending, delivered, failed, dead), attempts, last status code and error, and its next attempt.");
+        return subscriptions;
+    }
+
+    public static IEndpointRouteBuilder MapRedeliver(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/deliveries/{id:guid}/redeliver", Redeliver).RequireAuthorization(Policies.Subscriber).WithTags("Deliveries")
+            .WithSummary("Redeliver a dead delivery")
+            .WithDescription("Puts it back at the start of the retry schedule with the same webhook-id; 409 unless it is dead.");
+        return app;
+    }
+
     public static async Task<Results<Ok<List<DeliveryResponse>>, NotFound>> ListForSubscription(
         Guid id, HttpContext http, IQuerySession session, CancellationToken cancellationToken)
     {

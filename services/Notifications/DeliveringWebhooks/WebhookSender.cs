@@ -7,6 +7,7 @@ using Polly.Timeout;
 using PolicyTracker.Notifications.Deliveries;
 using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.ServiceDefaults.Messaging;
+using PolicyTracker.ServiceDefaults.Networking;
 
 namespace PolicyTracker.Notifications.DeliveringWebhooks;
 

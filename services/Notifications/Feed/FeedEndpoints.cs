@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -8,11 +9,33 @@ using PolicyTracker.ServiceDefaults.Authentication;
 
 namespace PolicyTracker.Notifications.Feed;
 
+/// <summary>The live feed's settings, bound from Feed.</summary>
+public sealed class FeedOptions
+{
+    public const string Section = "Feed";
+
+    /// <summary>How long a quiet stream waits before a heartbeat comment, so idle timeouts never cut it.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+}
+
 public static class FeedEndpoints
 {
     private static readonly TimeSpan StreamPollInterval = TimeSpan.FromMilliseconds(250);
 
-    public static async Task<IResult> List(HttpContext http, IQuerySession session, int? limit, CancellationToken cancellationToken)
+    public static IEndpointRouteBuilder MapFeed(this IEndpointRouteBuilder app)
+    {
+        var feed = app.MapGroup("/api/feed").RequireAuthorization(Policies.Subscriber).WithTags("Feed");
+        feed.MapGet("", List)
+            .WithSummary("My feed")
+            .WithDescription("The caller's latest in-app alerts, newest first; limit 1 to 1000 (100).");
+        feed.MapGet("stream", Stream)
+            .WithSummary("My feed as server-sent events")
+            .WithDescription("Alerts as they are raised, the feed sequence as event id; Last-Event-ID (or lastEventId) resumes after the one a client last saw.")
+            .Produces<FeedAlertResponse>(StatusCodes.Status200OK, "text/event-stream");
+        return app;
+    }
+
+    public static async Task<Ok<List<FeedAlertResponse>>> List(HttpContext http, IQuerySession session, int? limit, CancellationToken cancellationToken)
     {
         var stream = FeedStreams.For(http.User.PrincipalName());
         var take = Math.Clamp(limit ?? 100, 1, 1000);
@@ -32,7 +55,7 @@ public static class FeedEndpoints
     /// between, which holds headers until the first body bytes) knows the stream is live, and another
     /// every <c>Feed:HeartbeatInterval</c> (15 s) while no alert does, so idle timeouts never cut it.
     /// </summary>
-    public static async Task Stream(HttpContext http, IDocumentStore store, IOptions<JsonOptions> json, IConfiguration configuration, CancellationToken cancellationToken)
+    public static async Task Stream(HttpContext http, IDocumentStore store, IOptions<JsonOptions> json, IOptions<FeedOptions> feedOptions, CancellationToken cancellationToken)
     {
         var owner = http.User.PrincipalName();
         var header = http.Request.Headers["Last-Event-ID"].ToString();
@@ -54,7 +77,7 @@ public static class FeedEndpoints
             after = latest.Count > 0 ? latest[0].Sequence : 0;
         }
 
-        var heartbeat = configuration.GetValue("Feed:HeartbeatInterval", TimeSpan.FromSeconds(15));
+        var heartbeat = feedOptions.Value.HeartbeatInterval;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache,no-store";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();

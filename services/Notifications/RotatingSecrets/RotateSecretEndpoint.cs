@@ -10,6 +10,14 @@ public sealed record RotatedSecret(string Secret);
 
 public static class RotateSecretEndpoint
 {
+    public static RouteGroupBuilder MapRotateSecret(this RouteGroupBuilder subscriptions)
+    {
+        subscriptions.MapPost("{id:guid}/rotate-secret", Handle)
+            .WithSummary("Rotate a webhook secret")
+            .WithDescription("Answers the new secret; the previous one keeps signing beside it for the overlap (Webhooks:SecretRotationOverlap) so receivers can switch.");
+        return subscriptions;
+    }
+
     public static async Task<Results<Ok<RotatedSecret>, NotFound, ValidationProblem>> Handle(
         Guid id, HttpContext http, IDocumentSession session, WebhookSecrets secrets, IOptions<WebhookOptions> options,
         TimeProvider time, CancellationToken cancellationToken)

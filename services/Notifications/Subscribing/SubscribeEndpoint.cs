@@ -4,11 +4,20 @@ using Microsoft.Extensions.Options;
 using PolicyTracker.Notifications.DeliveringWebhooks;
 using PolicyTracker.Notifications.Subscriptions;
 using PolicyTracker.ServiceDefaults.Authentication;
+using PolicyTracker.ServiceDefaults.Networking;
 
 namespace PolicyTracker.Notifications.Subscribing;
 
 public static class SubscribeEndpoint
 {
+    public static RouteGroupBuilder MapSubscribe(this RouteGroupBuilder subscriptions)
+    {
+        subscriptions.MapPost("", Handle)
+            .WithSummary("Subscribe")
+            .WithDescription("A webhook, e-mail or feed subscription with a filter (prediction ids, tags, event types, probability thresholds to cross, a minimum probability change); a webhook subscription answers its signing secret once.");
+        return subscriptions;
+    }
+
     public static async Task<Results<Created<SubscribeResponse>, ValidationProblem>> Handle(
         SubscribeRequest? request, HttpContext http, IDocumentSession session, WebhookSecrets secrets,
         IOptions<WebhookOptions> options, TimeProvider time, CancellationToken cancellationToken)

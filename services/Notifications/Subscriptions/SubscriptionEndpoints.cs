@@ -7,6 +7,20 @@ namespace PolicyTracker.Notifications.Subscriptions;
 /// <summary>A subscriber sees and changes only its own subscriptions: another's id is 404.</summary>
 public static class SubscriptionEndpoints
 {
+    public static RouteGroupBuilder MapSubscriptions(this RouteGroupBuilder subscriptions)
+    {
+        subscriptions.MapGet("", List)
+            .WithSummary("List my subscriptions")
+            .WithDescription("The caller's subscriptions, active or disabled (with the reason).");
+        subscriptions.MapGet("{id:guid}", Get)
+            .WithSummary("Get a subscription")
+            .WithDescription("One of the caller's subscriptions; another subscriber's is 404.");
+        subscriptions.MapDelete("{id:guid}", Delete)
+            .WithSummary("Delete a subscription")
+            .WithDescription("Stops deliveries to it: the worker marks its unsettled deliveries dead when it reaches them.");
+        return subscriptions;
+    }
+
     public static async Task<Ok<List<SubscriptionResponse>>> List(HttpContext http, IQuerySession session, CancellationToken cancellationToken)
     {
         var owner = http.User.PrincipalName();

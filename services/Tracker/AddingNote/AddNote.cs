@@ -4,6 +4,7 @@ using PolicyTracker.ServiceDefaults.Authentication;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
 using PolicyTracker.Tracker.Http;
+using static PolicyTracker.ServiceDefaults.InputParsing;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.AddingNote;

@@ -5,7 +5,7 @@ using PolicyTracker.Tracker.Storage;
 
 namespace PolicyTracker.Tracker.Http;
 
-/// <summary>Parsing and checks every prediction route shares: ids, times, enums, ETag/If-Match.</summary>
+/// <summary>Checks every prediction route shares: ids, the horizon range, probabilities, ETag/If-Match (field checks: InputParsing).</summary>
 public static class HttpConventions
 {
     public static readonly DateTimeOffset EarliestHorizon = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -47,14 +47,6 @@ public static class HttpConventions
 
     public static ProblemHttpResult IfMatchRequired() =>
         TypedResults.Problem(statusCode: 428, title: "If-Match required", detail: "Send If-Match with the version from the ETag.");
-
-    public static void Require(Dictionary<string, string[]> errors, string field, bool ok, string message)
-    {
-        if (!ok)
-        {
-            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
-        }
-    }
 
     public static bool IsProbability(double? p) => p is >= ProbabilityRules.Minimum and <= ProbabilityRules.Maximum;
 }

@@ -27,8 +27,8 @@ public static class LogDevelopmentEndpoint
             var errors = new Dictionary<string, string[]>();
             Require(errors, "summary", !string.IsNullOrWhiteSpace(request.Summary) && request.Summary.Length <= 4000, "is required (at most 4000 characters)");
             Require(errors, "occurredAt", TryParseTime(request.OccurredAt, out var occurredAt) && occurredAt >= EarliestHorizon && occurredAt < LatestHorizon, "must be a time (ISO 8601) between 2000 and 2100");
-            Require(errors, "stance", TryParseEnum<Stance>(request.Stance, out var stance), "must be supports, undermines or neutral");
-            Require(errors, "strength", TryParseEnum<Strength>(request.Strength, out var strength), "must be weak, moderate, strong or decisive");
+            Require(errors, "stance", TryParseEnum<Stance>(request.Stance, out var stance), OneOf<Stance>());
+            Require(errors, "strength", TryParseEnum<Strength>(request.Strength, out var strength), OneOf<Strength>());
             Require(errors, "rationale", request.Rationale is null || request.Rationale.Length <= MaxRationaleLength, $"must be at most {MaxRationaleLength} characters");
             if (errors.Count > 0)
             {

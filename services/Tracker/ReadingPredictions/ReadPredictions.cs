@@ -36,7 +36,7 @@ public static class ReadPredictions
             PredictionStatus wanted = default;
             if (status is not null && !TryParseEnum(status, out wanted))
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["is not a known status"] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [OneOf<PredictionStatus>()] });
             }
             var query = session.Query<Prediction>().AsQueryable();
             if (status is not null)

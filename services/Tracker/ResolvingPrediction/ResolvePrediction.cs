@@ -35,7 +35,7 @@ public static class Resolving
         {
             var errors = new Dictionary<string, string[]>();
             Require(errors, "id", PredictionId.IsValid(id), "must be a lower-case slug such as sanctions-relief");
-            Require(errors, "outcome", TryParseEnum<Outcome>(request.Outcome, out var outcome), "must be confirmed, refuted or void");
+            Require(errors, "outcome", TryParseEnum<Outcome>(request.Outcome, out var outcome), OneOf<Outcome>());
             Require(errors, "rationale", !string.IsNullOrWhiteSpace(request.Rationale) && request.Rationale.Length <= 4000, "is required (at most 4000 characters)");
             var resolvedAt = clock.GetUtcNow();
             Require(errors, "resolvedAt", request.ResolvedAt is null || (TryParseTime(request.ResolvedAt, out resolvedAt) && resolvedAt >= EarliestHorizon && resolvedAt < LatestHorizon), "must be a time between 2000 and 2100");

@@ -1,11 +1,21 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
+using Microsoft.Extensions.Options;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Tracker.Predictions;
 using static PolicyTracker.Tracker.Http.HttpConventions;
 
 namespace PolicyTracker.Tracker.ReviewingClaim;
+
+/// <summary>Bound from Tracker.</summary>
+public sealed class ClaimReviewOptions
+{
+    public const string Section = "Tracker";
+
+    /// <summary>The dashboard's public address, for a review's url; unset, the request's own scheme and host.</summary>
+    public string? PublicBaseUrl { get; set; }
+}
 
 /// <summary>
 /// A resolved prediction as a schema.org ClaimReview, the markup fact-checkers publish. The rating
@@ -78,7 +88,7 @@ public static class ClaimReview
 
     public static RouteGroupBuilder MapClaimReview(this RouteGroupBuilder predictions)
     {
-        predictions.MapGet("/{id}/claim-review", async Task<Results<JsonHttpResult<JsonObject>, ValidationProblem, ProblemHttpResult>> (string id, HttpContext http, IConfiguration configuration, IQuerySession session, CancellationToken ct) =>
+        predictions.MapGet("/{id}/claim-review", async Task<Results<JsonHttpResult<JsonObject>, ValidationProblem, ProblemHttpResult>> (string id, HttpContext http, IOptions<ClaimReviewOptions> options, IQuerySession session, CancellationToken ct) =>
         {
             if (!PredictionId.IsValid(id))
             {
@@ -95,7 +105,7 @@ public static class ClaimReview
                     detail: $"Prediction '{id}' is still open; a ClaimReview exists once it is resolved.");
             }
             // The dashboard page is the review's public address; behind a proxy, configure the public base URL.
-            var baseUrl = configuration["Tracker:PublicBaseUrl"] is { Length: > 0 } configured
+            var baseUrl = options.Value.PublicBaseUrl is { Length: > 0 } configured
                 ? configured.TrimEnd('/')
                 : $"{http.Request.Scheme}://{http.Request.Host}";
             return TypedResults.Json(Of(prediction, $"{baseUrl}/predictions/{Uri.EscapeDataString(id)}"), contentType: MediaType);

@@ -3,6 +3,15 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace PolicyTracker.Web.Signing;
 
+/// <summary>Bound from DataProtection.</summary>
+public sealed class KeyStorageOptions
+{
+    public const string Section = "DataProtection";
+
+    /// <summary>Where the keys that encrypt sign-in cookies are kept; unset, beside the app.</summary>
+    public string? KeysDirectory { get; set; }
+}
+
 public static class SigningSetup
 {
     /// <summary>
@@ -11,7 +20,8 @@ public static class SigningSetup
     /// </summary>
     public static IHostApplicationBuilder AddSigning(this IHostApplicationBuilder builder)
     {
-        var keysDirectory = builder.Configuration["DataProtection:KeysDirectory"]
+        // Read while building: Data Protection takes its key store then.
+        var keysDirectory = builder.Configuration.GetSection(KeyStorageOptions.Section).Get<KeyStorageOptions>()?.KeysDirectory
             ?? Path.Combine(builder.Environment.ContentRootPath, ".data-protection-keys");
         builder.Services.AddDataProtection()
             .SetApplicationName("PolicyTracker.Web")

@@ -90,6 +90,19 @@ public static class NetworkGuard
             : await Dns.GetHostAddressesAsync(literal, cancellationToken);
     }
 
+    /// <summary>
+    /// The primary handler for every client that calls user-given URLs (feeds, webhooks): each connection is
+    /// checked again at connect time (<see cref="ConnectAsync"/>), so a redirect or a changed DNS answer does
+    /// not reach an internal address either; no cookies, no proxy, connections renewed for fresh DNS.
+    /// </summary>
+    public static SocketsHttpHandler Handler(bool allowPrivateNetworks) => new()
+    {
+        UseCookies = false,
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowPrivateNetworks, cancellationToken),
+    };
+
     /// <summary>Connects only to addresses that are not internal, whatever DNS answers now.</summary>
     public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowPrivateNetworks, CancellationToken cancellationToken)
     {

@@ -19,6 +19,10 @@ public static class MartenSetup
         this IHostApplicationBuilder builder, string schema, Action<StoreOptions> configure)
     {
         var connectionString = ConnectionStrings.Postgres(builder.Configuration);
+        builder.Services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section)
+            .Validate(o => o.DependencyTimeoutSeconds >= 0, $"{StartupOptions.Section}:DependencyTimeoutSeconds must not be negative").ValidateOnStart();
+        builder.Services.AddOptions<SubscriptionMonitorOptions>().BindConfiguration(SubscriptionMonitorOptions.Section)
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.MaxLag > 0, $"{SubscriptionMonitorOptions.Section}: PollInterval and MaxLag must be positive").ValidateOnStart();
 
         // Waits for the database and applies the schema, retrying through a restart, before any other start-up work.
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PostgresStartupGate>(sp, connectionString));
@@ -52,7 +56,25 @@ public static class MartenSetup
             .UseLightweightSessions();
     }
 
-    /// <summary>HotCold in production (one node runs each subscription); tests may choose Solo.</summary>
+    /// <summary>The daemon mode, read while the store is configured (Marten takes it then).</summary>
     public static DaemonMode DaemonMode(this IConfiguration configuration) =>
-        configuration.GetValue("Marten:DaemonMode", JasperFx.Events.Daemon.DaemonMode.HotCold);
+        (configuration.GetSection(DaemonOptions.Section).Get<DaemonOptions>() ?? new DaemonOptions()).DaemonMode;
+}
+
+/// <summary>Bound from Marten.</summary>
+public sealed class DaemonOptions
+{
+    public const string Section = "Marten";
+
+    /// <summary>HotCold in production (one node runs each subscription); tests may choose Solo.</summary>
+    public DaemonMode DaemonMode { get; set; } = JasperFx.Events.Daemon.DaemonMode.HotCold;
+}
+
+/// <summary>Bound from Startup.</summary>
+public sealed class StartupOptions
+{
+    public const string Section = "Startup";
+
+    /// <summary>How long start-up waits for PostgreSQL before giving up; 0 (the default) waits as long as it takes.</summary>
+    public int DependencyTimeoutSeconds { get; set; }
 }

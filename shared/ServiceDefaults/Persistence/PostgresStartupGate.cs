@@ -1,9 +1,9 @@
 using JasperFx.Events.Daemon;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Weasel.Core;
 using Weasel.Core.Migrations;
@@ -20,7 +20,7 @@ namespace PolicyTracker.ServiceDefaults.Persistence;
 /// daemon, the seeders and the bus find the schema in place. This replaces Marten's
 /// ApplyAllDatabaseChangesOnStartup, which makes one attempt and fails the host on a restart.
 /// </summary>
-internal sealed class PostgresStartupGate(string connectionString, IServiceProvider services, IConfiguration configuration, ILogger<PostgresStartupGate> logger)
+internal sealed class PostgresStartupGate(string connectionString, IServiceProvider services, IOptions<StartupOptions> startup, ILogger<PostgresStartupGate> logger)
     : IHostedLifecycleService
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
@@ -31,7 +31,7 @@ internal sealed class PostgresStartupGate(string connectionString, IServiceProvi
         var target = new NpgsqlConnectionStringBuilder(connectionString);
         var where = $"{target.Host}:{target.Port}/{target.Database}";
         // 0 (the default) waits as long as it takes: a transient outage never ends the process.
-        var limit = configuration.GetValue("Startup:DependencyTimeoutSeconds", 0);
+        var limit = startup.Value.DependencyTimeoutSeconds;
         var deadline = limit > 0 ? DateTime.UtcNow.AddSeconds(limit) : DateTime.MaxValue;
 
         await RetryAsync("Waiting for PostgreSQL", where, deadline, async () =>

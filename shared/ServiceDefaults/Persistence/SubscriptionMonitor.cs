@@ -4,11 +4,11 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
 using Marten.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 
 namespace PolicyTracker.ServiceDefaults.Persistence;
@@ -56,14 +56,14 @@ internal sealed class SubscriptionMonitor : BackgroundService, IHealthCheck
 
     private sealed record Sample(DateTimeOffset At, ImmutableArray<SubscriptionStatus> Subscriptions);
 
-    public SubscriptionMonitor(IDocumentStore store, IServiceProvider services, IConfiguration configuration, IMeterFactory meters,
+    public SubscriptionMonitor(IDocumentStore store, IServiceProvider services, IOptions<SubscriptionMonitorOptions> options, IMeterFactory meters,
         ILogger<SubscriptionMonitor> logger)
     {
         _store = store;
         _services = services;
         _logger = logger;
         _clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        _options = configuration.GetSection(SubscriptionMonitorOptions.Section).Get<SubscriptionMonitorOptions>() ?? new();
+        _options = options.Value;
         meters.Create(MeterName).CreateObservableGauge(LagMetric, Measure, "{event}",
             "Committed events a subscription or async projection has not processed yet");
     }

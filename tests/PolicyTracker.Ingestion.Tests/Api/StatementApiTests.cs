@@ -78,6 +78,21 @@ public sealed class StatementApiTests(IngestionFixture ingestion) : IClassFixtur
         (await Json(response)).GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue();
     }
 
+    [Theory]
+    [InlineData("/api/statements?limit=ten", "limit")]
+    [InlineData("/api/statements?state=archived", "state")]
+    [InlineData("/api/triage?limit=1.5", "limit")]
+    [InlineData("/api/triage?suggested=maybe", "suggested")]
+    public async Task A_query_value_of_the_wrong_kind_is_a_400_naming_the_parameter(string path, string parameter)
+    {
+        using var client = ingestion.Client();
+        var response = await client.GetAsync(path);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await Json(response)).GetProperty("errors").TryGetProperty(parameter, out _).ShouldBeTrue();
+    }
+
     [Fact]
     public async Task Text_over_20000_characters_is_refused_naming_text()
     {

@@ -110,10 +110,25 @@ public sealed class StatementDecisionTests
         statement.State.ShouldBe(StatementState.Linked);
     }
 
+    [Theory]
+    [InlineData("""{"text":42,"publishedAt":"2018-01-01"}""", "text", "must be a string")]
+    [InlineData("""{"text":"t","publishedAt":"2018-01-01","links":"iran-deal"}""", "links", "must be an array")]
+    [InlineData("""{"text":"t","publishedAt":"2018-01-01","links":[7]}""", "links[0]", "must be an object")]
+    [InlineData("""{"text":"t","publishedAt":"2018-01-01","links":[{"predictionId":"a","stance":1,"strength":"weak"}]}""", "links[0].stance", "must be a string")]
+    [InlineData("""{"text":"t","publishedAt":"2018-01-01","source":"wire"}""", "source", "must be an object")]
+    [InlineData("""[{"text":"t"}]""", "body", "must be a JSON object")]
+    public void Given_a_value_of_the_wrong_json_type_When_parsed_Then_its_field_is_named_with_what_it_must_be(string json, string field, string message)
+    {
+        var (input, errors) = StatementInputs.Parse(JsonDocument.Parse(json).RootElement);
+        input.ShouldBeNull();
+        errors.ShouldContainKey(field);
+        errors[field].ShouldBe([message]);
+    }
+
     [Fact]
     public void Given_a_dismissal_without_reason_When_parsed_Then_reason_is_named()
     {
-        var (decision, errors) = TriageDecisions.Parse(JsonDocument.Parse("""{"dismiss":true}""").RootElement);
+        var (decision, errors) = TriageDecisions.Validate(new TriageRequest(null, Dismiss: true, null));
         decision.ShouldBeNull();
         errors.Keys.ShouldContain("reason");
     }

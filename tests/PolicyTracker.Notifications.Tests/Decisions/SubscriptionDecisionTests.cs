@@ -3,6 +3,7 @@ using PolicyTracker.Notifications.Deliveries;
 using PolicyTracker.Notifications.RotatingSecrets;
 using PolicyTracker.Notifications.Subscribing;
 using PolicyTracker.Notifications.Subscriptions;
+using PolicyTracker.ServiceDefaults.Networking;
 
 namespace PolicyTracker.Notifications.Tests.Decisions;
 

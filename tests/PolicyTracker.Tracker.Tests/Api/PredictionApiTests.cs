@@ -65,6 +65,23 @@ public class PredictionApiTests(TrackerFixture fixture) : IClassFixture<TrackerF
             .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("/api/predictions", """{"id":"typed-binding","prior":"high"}""", "prior", "must be a number")]
+    [InlineData("/api/predictions", """{"id":"typed-binding","tags":"one"}""", "tags", "must be an array")]
+    [InlineData("/api/predictions/iran-deal/developments", """{"summary":5}""", "summary", "must be a string")]
+    [InlineData("/api/predictions/iran-deal/developments", """{"source":{"title":["x"]}}""", "source.title", "must be a string")]
+    [InlineData("/api/predictions/iran-deal/developments", "", "body", "is required: a JSON object")]
+    [InlineData("/api/predictions/iran-deal/developments", "{not json", "body", "Malformed JSON at line 1, position 2.")]
+    public async Task A_body_that_does_not_bind_is_a_400_naming_the_field_and_what_it_must_be(string path, string body, string field, string message)
+    {
+        var response = await _analyst.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var errors = (await response.Body()).GetProperty("errors");
+        errors.GetProperty(field).EnumerateArray().Select(e => e.GetString()).ShouldBe([message]);
+    }
+
     [Fact]
     public async Task Writes_need_an_analyst_key_and_audits_an_auditor_key()
     {
