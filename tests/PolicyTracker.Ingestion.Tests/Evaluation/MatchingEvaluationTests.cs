@@ -77,7 +77,7 @@ public sealed class MatchingEvaluationWithFeedbackTests(SeededIngestionFixture i
             var (bias, weights) = MatchingCalibration.Fit(MatchingCalibration.Pairs(set, Enumerable.Range(0, set.Count), wordingOnly, withFeedback));
             output.WriteLine($"fit on the whole set: bias {bias:F3}, " + string.Join(", ",
                 weights.Select((w, k) => $"{MatchScore.InputNames[k]} {w:F3}")));
-            foreach (var threshold in new[] { 0.02, 0.05, 0.08, 0.1, 0.15, 0.2 })
+            foreach (var threshold in new[] { 0.02, 0.03, 0.04, 0.05, 0.08, 0.1 })
             {
                 var at = new MatchingOptions { Threshold = threshold, MaxSuggestions = options.MaxSuggestions };
                 output.WriteLine($"threshold {threshold}: cross-validated wording only " + MatchingEvaluation.Figures(wordingOnly, HeldOut, at, _ => { }));
