@@ -16,6 +16,7 @@ public sealed class EveryPageTests(Dashboard dashboard)
         { null, "/signin" },
         { "analyst-dev-key", "/predictions/iran-deal" },
         { "analyst-dev-key", "/triage" },
+        { "analyst-dev-key", "/triage?tab=none" },
         { "analyst-dev-key", "/statements/new" },
         { "analyst-dev-key", "/feeds" },
         { "auditor-dev-key", "/predictions/iran-deal/audit" },

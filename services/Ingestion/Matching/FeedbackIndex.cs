@@ -57,6 +57,10 @@ public sealed record PredictionFeedback(IReadOnlyList<float[]> Linked, IReadOnly
         return closest.Average();
     }
 
+    /// <summary>The closest linked text alone: a statement that retells one development closely is strong evidence.</summary>
+    public double PullBest(float[] statement) =>
+        Linked.Count == 0 ? 0 : Linked.Max(v => SentenceEmbeddings.Cosine(statement, v));
+
     public double Push(float[] statement) =>
         Dismissed.Count == 0 ? 0 : Dismissed.Max(v => SentenceEmbeddings.Cosine(statement, v));
 }

@@ -46,14 +46,39 @@ public sealed class PredictionMatcher(IDocumentStore store, SentenceEmbeddings e
             foreach (var prediction in predictions)
             {
                 var semantic = prediction.Vector.Length == 0 ? 0 : SentenceEmbeddings.Cosine(vectors[i], prediction.Vector);
+                var (best, top2) = Facets(vectors[i], prediction, semantic);
                 keywords.TryGetValue((i, prediction.Id), out var keyword);
                 var examples = taught.GetValueOrDefault(prediction.Id);
                 pairs.Add(new MatchFeatures(prediction.Id, semantic, keyword.Hits, keyword.Overlap,
-                    examples?.Pull(vectors[i]) ?? 0, examples?.Push(vectors[i]) ?? 0));
+                    examples?.Pull(vectors[i]) ?? 0, examples?.Push(vectors[i]) ?? 0,
+                    best, top2, examples?.PullBest(vectors[i]) ?? 0));
             }
             result[i] = pairs;
         }
         return result;
+    }
+
+    /// <summary>The closest of the prediction's texts, and the mean of the two closest (the profile when a copy has no texts' vectors yet).</summary>
+    private static (double Best, double Top2) Facets(float[] statement, KnownPrediction prediction, double semantic)
+    {
+        if (prediction.Prototypes.Count == 0)
+        {
+            return (semantic, semantic);
+        }
+        double first = double.MinValue, second = double.MinValue;
+        foreach (var prototype in prediction.Prototypes)
+        {
+            var cosine = SentenceEmbeddings.Cosine(statement, prototype);
+            if (cosine > first)
+            {
+                (first, second) = (cosine, first);
+            }
+            else if (cosine > second)
+            {
+                second = cosine;
+            }
+        }
+        return (first, second == double.MinValue ? first : (first + second) / 2);
     }
 
     /// <summary>

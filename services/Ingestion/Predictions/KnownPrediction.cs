@@ -19,6 +19,11 @@ public sealed class KnownPrediction : IPredictionCopy
     public List<string> MatchTerms { get; set; } = [];
     /// <summary>The embedding profile: claim, title and topical phrases averaged (see <see cref="Describe"/>).</summary>
     public float[] Vector { get; set; } = [];
+    /// <summary>
+    /// One vector per text of the prediction (claim, title, criteria, each search term): a statement about one
+    /// facet (a truce, a bridge, a treaty) is close to that facet's text even when the average is diluted.
+    /// </summary>
+    public List<float[]> Prototypes { get; set; } = [];
     /// <summary>The search terms as one PostgreSQL websearch query: the words of a term together, any term.</summary>
     public string SearchQuery { get; set; } = "";
 
@@ -50,7 +55,10 @@ public sealed class KnownPrediction : IPredictionCopy
     public KnownPrediction WithProfile(SentenceEmbeddings embeddings)
     {
         var texts = Describe().Where(t => !string.IsNullOrWhiteSpace(t)).ToList();
-        Vector = texts.Count == 0 ? [] : SentenceEmbeddings.Mean(embeddings.Encode(texts));
+        var facets = string.IsNullOrWhiteSpace(ResolutionCriteria) ? texts : [.. texts, ResolutionCriteria];
+        var vectors = facets.Count == 0 ? [] : embeddings.Encode(facets);
+        Vector = texts.Count == 0 ? [] : SentenceEmbeddings.Mean(vectors.Take(texts.Count));
+        Prototypes = [.. vectors];
         return this;
     }
 

@@ -10,7 +10,7 @@ public sealed record Suggestion(string PredictionId, double Score, SuggestionWhy
 
 /// <summary>
 /// Why a prediction was suggested: keyword evidence (0..1), the embedding similarity with the prediction's
-/// wording (cosine), and how much analysts' earlier links (+) and dismissals (-) moved that similarity.
+/// wording (cosine), and how much analysts' earlier links (+) and dismissals (-) moved the score.
 /// </summary>
 public sealed record SuggestionWhy(double Keywords, double Semantic, double Feedback);
 

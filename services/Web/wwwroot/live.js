@@ -68,3 +68,38 @@
     xhr.send(new FormData(form));
   });
 })();
+
+// Tabs (triage): links to ?tab= without scripts; with them, one tab stop (arrow keys, Home and End move
+// between tabs, as WAI-ARIA's tabs pattern has it), switched in place, the address kept in step so the
+// refreshing list above fetches the same tab.
+(() => {
+  const list = document.querySelector('[data-tabs]');
+  if (!list) return;
+  const tabs = [...list.querySelectorAll('[role="tab"]')];
+  const select = (tab, focus) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute('aria-selected', on ? 'true' : 'false');
+      t.tabIndex = on ? 0 : -1;
+      const panel = document.getElementById(t.getAttribute('aria-controls'));
+      if (panel) panel.hidden = !on;
+    }
+    history.replaceState(null, '', tab.getAttribute('href'));
+    if (focus) tab.focus();
+  };
+  for (const t of tabs) t.tabIndex = t.getAttribute('aria-selected') === 'true' ? 0 : -1;
+  list.addEventListener('click', (event) => {
+    const tab = event.target.closest('[role="tab"]');
+    if (!tab) return;
+    event.preventDefault();
+    select(tab, true);
+  });
+  list.addEventListener('keydown', (event) => {
+    const index = tabs.indexOf(document.activeElement);
+    if (index < 0) return;
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    select(tabs[(next + tabs.length) % tabs.length], true);
+  });
+})();

@@ -7,7 +7,7 @@ namespace PolicyTracker.Ingestion.Tests.Decisions;
 public sealed class MatchingDecisionTests
 {
     private static MatchFeatures Pair(double semantic, int hits = 0, double overlap = 0, double pull = 0, double push = 0) =>
-        new("p", semantic, hits, overlap, pull, push);
+        new("p", semantic, hits, overlap, pull, push, SemanticBest: semantic, SemanticTop2: semantic, PullBest: pull);
 
     [Fact]
     public void Given_more_evidence_of_any_kind_When_scored_Then_the_score_rises_and_stays_within_0_and_1()
@@ -31,19 +31,24 @@ public sealed class MatchingDecisionTests
     }
 
     [Fact]
-    public void Given_a_statement_closer_to_linked_ones_than_to_the_wording_When_scored_Then_feedback_pulls_it_up() =>
-        MatchScore.Feedback(semantic: 0.3, pull: 0.6, push: 0).ShouldBe(0.3, 1e-9);
+    public void Given_a_statement_closer_to_linked_ones_than_to_the_wording_When_scored_Then_feedback_pulls_it_up()
+    {
+        var taught = MatchScore.Score(Pair(0.3, pull: 0.6));
+        taught.Score.ShouldBeGreaterThan(MatchScore.Score(Pair(0.3)).Score);
+        taught.Why!.Feedback.ShouldBeGreaterThan(0);
+    }
 
     [Fact]
     public void Given_a_statement_closer_to_a_dismissed_one_than_to_anything_linked_When_scored_Then_feedback_pushes_it_down()
     {
-        MatchScore.Feedback(semantic: 0.4, pull: 0, push: 0.9).ShouldBe(-0.5, 1e-9);
-        MatchScore.Score(Pair(0.4, push: 0.9)).Score.ShouldBeLessThan(MatchScore.Score(Pair(0.4)).Score);
+        var pushed = MatchScore.Score(Pair(0.4, push: 0.9));
+        pushed.Score.ShouldBeLessThan(MatchScore.Score(Pair(0.4)).Score);
+        pushed.Why!.Feedback.ShouldBeLessThan(0);
     }
 
     [Fact]
     public void Given_a_statement_as_close_to_linked_as_to_dismissed_ones_When_scored_Then_the_push_does_not_outweigh_the_pull() =>
-        MatchScore.Feedback(semantic: 0.3, pull: 0.7, push: 0.7).ShouldBe(0.4, 1e-9);
+        MatchScore.Score(Pair(0.3, pull: 0.7, push: 0.7)).Score.ShouldBeGreaterThan(MatchScore.Score(Pair(0.3)).Score);
 
     [Fact]
     public void Given_accented_text_When_prepared_for_the_encoder_Then_the_marks_are_stripped() =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PolicyTracker.Ingestion.Matching;
+using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.Ingestion.Tests.Support;
 
 namespace PolicyTracker.Ingestion.Tests.Evaluation;
@@ -23,15 +24,38 @@ public static class MatchingEvaluation
 {
     public static async Task<EvaluationFigures> RunAsync(IngestionFixture ingestion, Action<string> log)
     {
+        var measured = await MeasureAsync(ingestion);
+        return Figures(measured, MatchScore.Score, Options(ingestion), log);
+    }
+
+    public static MatchingOptions Options(IngestionFixture ingestion) =>
+        ingestion.Service.Services.GetRequiredService<IOptions<MatchingOptions>>().Value;
+
+    /// <summary>Every pair's features for every statement of the set, as the running matcher measures them now.</summary>
+    public static async Task<IReadOnlyList<MatchFeatures>[]> MeasureAsync(IngestionFixture ingestion)
+    {
         var set = RepositoryData.EvaluationSet();
         var matcher = ingestion.Service.Services.GetRequiredService<PredictionMatcher>();
-        var options = ingestion.Service.Services.GetRequiredService<IOptions<MatchingOptions>>().Value;
         var measured = await matcher.MeasureAsync([.. set.Select(s => s.Text)], CancellationToken.None);
+        WriteFeatures(set, measured);
+        WriteVectors(set);
+        return measured;
+    }
 
+    /// <summary>The figures of one scoring of the set; <paramref name="log"/> gets every miss.</summary>
+    public static EvaluationFigures Figures(
+        IReadOnlyList<MatchFeatures>[] measured, Func<MatchFeatures, Suggestion> score, MatchingOptions options, Action<string> log) =>
+        Figures(measured, (_, f) => score(f), options, log);
+
+    public static EvaluationFigures Figures(
+        IReadOnlyList<MatchFeatures>[] measured, Func<int, MatchFeatures, Suggestion> score, MatchingOptions options, Action<string> log)
+    {
+        var set = RepositoryData.EvaluationSet();
         int relevant = 0, top1 = 0, recall3 = 0, unrelated = 0, unrelatedSuggested = 0, missing = 0;
         for (var i = 0; i < set.Count; i++)
         {
-            var suggestions = MatchScore.Rank(measured[i].Select(MatchScore.Score), options);
+            var position = i;
+            var suggestions = MatchScore.Rank(measured[i].Select(f => score(position, f)), options);
             var ids = suggestions.Select(s => s.PredictionId).ToList();
             if (set[i].Unrelated)
             {
@@ -52,8 +76,6 @@ public static class MatchingEvaluation
                 log($"{set[i].Label} got [{string.Join(", ", suggestions.Select(s => $"{s.PredictionId} {s.Score:F2}"))}]: {set[i].Text}");
             }
         }
-        WriteFeatures(set, measured);
-        WriteVectors(set);
         return new EvaluationFigures(relevant, top1, recall3, unrelated, unrelatedSuggested, missing);
     }
 
@@ -72,10 +94,13 @@ public static class MatchingEvaluation
             var vectors = embeddings.Encode(texts);
             return texts.Select((t, i) => new { text = t, vector = vectors[i] }).ToList();
         });
+        var history = RepositoryData.HistoryLinks();
+        var historyVectors = embeddings.Encode([.. history.Select(h => h.Summary)]);
         File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new
         {
             statements = set.Select((s, i) => new { label = s.Label, text = s.Text, vector = statements[i] }),
             predictions,
+            history = history.Select((h, i) => new { prediction = h.PredictionId, text = h.Summary, vector = historyVectors[i] }),
         }));
     }
 
