@@ -27,12 +27,17 @@ public sealed class ServiceInstance : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ServiceInstance Start(string service, string name, string postgres, string rabbitmq)
+    public static ServiceInstance Start(string service, string name, string postgres, string rabbitmq,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = RunningSystem.FreePort();
         var info = ServiceProcesses.StartInfo(service, port, postgres, rabbitmq);
         // Several instances share one database: the production daemon mode, one node per subscription.
         info.Environment["Marten__DaemonMode"] = "HotCold";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");
         var instance = new ServiceInstance(name, new Uri($"http://127.0.0.1:{port}"), process);
         process.OutputDataReceived += (_, e) => instance.Append(e.Data);
