@@ -21,10 +21,21 @@ public sealed class PartitionOptions
 
     public int Instances { get; set; } = 1;
 
+    /// <summary>
+    /// A name ending in "-&lt;n&gt;" (a Kubernetes StatefulSet pod's, from the downward API) sets <see cref="Instance"/> to n mod
+    /// <see cref="Instances"/>, so replicas of one pod template take different partitions first.
+    /// </summary>
+    public string? InstanceName { get; set; }
+
     /// <summary>How long an instance waits before it also registers (as a standby) on the other instances' partitions.</summary>
     public TimeSpan TakeoverDelay { get; set; } = TimeSpan.FromSeconds(10);
 
-    public bool Prefers(int partition) => partition % Instances == Instance;
+    public bool Prefers(int partition) => partition % Instances == Ordinal;
+
+    private int Ordinal =>
+        InstanceName is { } name && name.LastIndexOf('-') is var dash and >= 0 && int.TryParse(name[(dash + 1)..], out var n) && n >= 0
+            ? n % Instances
+            : Instance;
 }
 
 /// <summary>
@@ -89,6 +100,8 @@ public static class PredictionPartitions
             {
                 p.BindQueue(LogDevelopment.Exchange, LogDevelopment.Queue(partition), b =>
                 {
+                    // The binding declares the exchange too: the same one as the message's, or MassTransit refuses it.
+                    b.ExchangeType = PartitionedQueue.ExchangeType;
                     PartitionedQueue.ConfigureQueue(b);
                     b.RoutingKey = PartitionedQueue.Weight;
                 });
