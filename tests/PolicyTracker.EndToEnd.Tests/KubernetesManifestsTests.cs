@@ -22,7 +22,11 @@ public sealed class KubernetesManifestsTests
     {
         var documents = await RenderAsync(directory);
         documents.Count.ShouldBeGreaterThan(0);
-        documents.ShouldAllBe(d => d.TryGetProperty("kind", out _) && d.TryGetProperty("metadata", out _));
+        foreach (var document in documents)
+        {
+            document.TryGetProperty("kind", out _).ShouldBeTrue(document.ToString());
+            document.TryGetProperty("metadata", out _).ShouldBeTrue(document.ToString());
+        }
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class ScaleOutTests
 {
     private const int Batches = 40;
     private const int BatchSize = 50; // 2,000 statements
-    private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(300);
 
     private static readonly string[] Predictions =
     [
@@ -55,7 +55,7 @@ public sealed class ScaleOutTests
                     }));
                 }
             }
-            await WithLogs(instances, () => Task.WhenAll(instances.Select(i => i.WaitUntilReadyAsync(TimeSpan.FromSeconds(180)))));
+            await WithLogs(instances, () => Task.WhenAll(instances.Select(i => i.WaitUntilReadyAsync(TimeSpan.FromSeconds(240)))));
             var system = new Scaled(instances, postgres, _run);
 
             using (var subscriber = Client(system.Alive("Notifications").First(), "subscriber-dev-key"))
@@ -263,7 +263,7 @@ public sealed class ScaleOutTests
                         return answer.StatusCode == HttpStatusCode.Accepted ? await answer.Content.ReadFromJsonAsync<JsonElement>() : default;
                     },
                     r => r.ValueKind == JsonValueKind.Object && r.GetProperty("rejected").GetArrayLength() == 0,
-                    $"{ingestion.Name} to accept statements linked to every seeded prediction", TimeSpan.FromSeconds(90));
+                    $"{ingestion.Name} to accept statements linked to every seeded prediction", TimeSpan.FromSeconds(120));
             }
         }
 
@@ -299,7 +299,7 @@ public sealed class ScaleOutTests
                         return await answer.Content.ReadFromJsonAsync<JsonElement>();
                     },
                     r => r.ValueKind == JsonValueKind.Object,
-                    $"batch {batch} to be accepted", TimeSpan.FromSeconds(60));
+                    $"batch {batch} to be accepted", TimeSpan.FromSeconds(120));
                 response.GetProperty("rejected").GetArrayLength().ShouldBe(0, response.ToString());
                 foreach (var statement in response.GetProperty("statements").EnumerateArray())
                 {
@@ -316,7 +316,7 @@ public sealed class ScaleOutTests
         {
             var pair = Alive(service).ToList();
             await WithLogs(pair, () => Eventually.True(() => Task.FromResult(pair.All(i => Received(i, queuePrefix) > 0)),
-                $"both {service} instances to consume from {queuePrefix}*", TimeSpan.FromSeconds(90)));
+                $"both {service} instances to consume from {queuePrefix}*", TimeSpan.FromSeconds(180)));
             var victim = pair[0];
             await victim.KillAsync();
             return victim.Name;
