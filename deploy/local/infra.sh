@@ -7,6 +7,9 @@
 #
 # Usage: infra.sh start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | restart-postgres | env
 #        infra.sh rabbitmqctl ARGS...   (debug helper: rabbitmqctl with our node/cookie/epmd)
+#        --cluster with start, status, env, stop-rabbitmq, start-rabbitmq, rabbitmqctl (or PT_RABBIT_CLUSTER=1):
+#                                       a three-node RabbitMQ cluster instead of the single node
+#        infra.sh stop-node N | start-node N   (one node of that cluster, N = 1..3)
 #
 #   eval "$(deploy/local/infra.sh env)"   exports ports and connection strings.
 #
@@ -17,6 +20,7 @@
 #   PT_RABBIT_DIST_PORT [35673]   Erlang distribution port of the broker node
 #   PT_RABBIT_EPMD_PORT [35675]   our private epmd (the system one on 4369 is left alone)
 #   PT_RABBIT_NODENAME [pt-rabbit@localhost]
+#   PT_RABBIT_CLUSTER_BASE [35800] first of the 13 ports of the three-node cluster (see "cluster" below)
 #   PT_INFRA_TIMEOUT [90]         seconds to wait for each service to come up
 set -euo pipefail
 
@@ -380,7 +384,8 @@ rabbit_write_config() {
   mkdir -p "$RMQ_DIR/home" "$RMQ_DIR/mnesia" "$RMQ_LOG_DIR"
   : > "$RMQ_DIR/rabbitmq-env.conf"
   # Management plugin (and its dependencies) - used for readiness and vhost setup.
-  echo '[rabbitmq_management].' > "$RMQ_DIR/enabled_plugins"
+  # consistent-hash exchange: the services partition per-prediction traffic with it (docs/scaling.md).
+  echo '[rabbitmq_management,rabbitmq_consistent_hash_exchange].' > "$RMQ_DIR/enabled_plugins"
   # Regenerated on every start so port overrides apply. guest may only log in from
   # loopback (the default), which is all we need.
   cat > "$RMQ_DIR/rabbitmq.conf" <<EOF
@@ -418,8 +423,16 @@ rabbit_ensure_vhost() {
 }
 
 rabbit_start() {
+  rabbit_launch
+  rabbit_wait_ready
+  rabbit_ensure_vhost
+}
+
+# Starts the broker process unless it runs already; does not wait (a cluster starts its nodes together:
+# a node that was not the last one stopped waits at boot for the others).
+rabbit_launch() {
   if rabbit_running; then
-    log "RabbitMQ: already running (pid $(rabbit_beam | head -n1), amqp port $RABBIT_PORT)"
+    log "RabbitMQ: already running (pid $(rabbit_beam | head -n1), node $RABBIT_NODENAME, amqp port $RABBIT_PORT)"
   else
     # Leftovers of a killed broker (wrapper without beam, pid file of a dead process).
     if [[ -n $(rabbit_procs) ]]; then
@@ -445,7 +458,9 @@ rabbit_start() {
       exec nohup setsid "$RMQ_BIN/rabbitmq-server" >>"$RMQ_OUT" 2>&1 </dev/null 9>&-
     ) &
   fi
+}
 
+rabbit_wait_ready() {
   local end=$((SECONDS + TIMEOUT)) started=$SECONDS
   until rabbit_ready; do
     # Give the wrapper a moment to exec the VM before concluding it died.
@@ -460,7 +475,6 @@ rabbit_start() {
     sleep 0.5
   done
   rabbit_beam | head -n1 > "$RMQ_PID_FILE"
-  rabbit_ensure_vhost
 }
 
 rabbit_stop() {
@@ -480,6 +494,128 @@ rabbit_stop() {
   rm -f "$RMQ_PID_FILE"
   rabbit_epmd_stop
   log "RabbitMQ: $msg"
+}
+
+# ---------------------------------------------------------------------------
+# Three-node RabbitMQ cluster (start --cluster): three more brokers of their own, clustered.
+# Ports from PT_RABBIT_CLUSTER_BASE (B): node n (1..3) has amqp B+4(n-1), management +1,
+# distribution +2; the three share an epmd on B+12 and an Erlang cookie. State under
+# .local/rabbit-cluster-B, so clusters on different bases (run.sh, tests) never meet.
+# ---------------------------------------------------------------------------
+CLUSTER_BASE=${PT_RABBIT_CLUSTER_BASE:-35800}
+[[ $CLUSTER_BASE =~ ^[0-9]+$ ]] || die "PT_RABBIT_CLUSTER_BASE must be a number, got '$CLUSTER_BASE'"
+CLUSTER_DIR="$LOCAL_DIR/rabbit-cluster-$CLUSTER_BASE"
+CLUSTER_NODES=(1 2 3)
+
+cluster_amqp_port() { echo $((CLUSTER_BASE + 4 * ($1 - 1))); }
+cluster_mgmt_port() { echo $((CLUSTER_BASE + 4 * ($1 - 1) + 1)); }
+cluster_nodename()  { echo "pt-rabbit-c$CLUSTER_BASE-$1@localhost"; }
+
+# Points the single-node functions above at cluster node $1 (call it in a subshell).
+cluster_node() {
+  local n=$1
+  RABBIT_PORT=$(cluster_amqp_port "$n")
+  RABBIT_MGMT_PORT=$(cluster_mgmt_port "$n")
+  RABBIT_DIST_PORT=$((CLUSTER_BASE + 4 * (n - 1) + 2))
+  RABBIT_EPMD_PORT=$((CLUSTER_BASE + 12))
+  RABBIT_NODENAME=$(cluster_nodename "$n")
+  RMQ_DIR="$CLUSTER_DIR/node$n"
+  RMQ_PID_FILE="$RMQ_DIR/rabbitmq.pid"
+  RMQ_LOG_DIR="$LOG_DIR/rabbit-cluster-$CLUSTER_BASE/node$n"
+  RMQ_OUT="$RMQ_LOG_DIR/rabbitmq-server.out"
+  MGMT_URL="http://127.0.0.1:$RABBIT_MGMT_PORT"
+  mkdir -p "$RMQ_DIR/home" "$RMQ_LOG_DIR"
+  # The nodes of one cluster (and rabbitmqctl talking to them) must share the Erlang cookie.
+  if [[ ! -f $CLUSTER_DIR/erlang.cookie ]]; then
+    (umask 077; head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 > "$CLUSTER_DIR/erlang.cookie")
+  fi
+  cmp -s "$CLUSTER_DIR/erlang.cookie" "$RMQ_DIR/home/.erlang.cookie" 2>/dev/null ||
+    { rm -f "$RMQ_DIR/home/.erlang.cookie"; install -m 400 "$CLUSTER_DIR/erlang.cookie" "$RMQ_DIR/home/.erlang.cookie"; }
+}
+
+cluster_ctl() {
+  local n=$1; shift
+  ( cluster_node "$n"; rabbit_env; "$RMQ_BIN/rabbitmqctl" -n "$RABBIT_NODENAME" "$@" 9>&- )
+}
+
+cluster_running_nodes() {
+  cluster_ctl "$1" cluster_status --formatter json 2>/dev/null |
+    "$SYS_PYTHON" -c 'import json,sys; print(" ".join(json.load(sys.stdin)["running_nodes"]))' 2>/dev/null || true
+}
+
+cluster_start() {
+  mkdir -p "$CLUSTER_DIR"
+  local n first
+  first=$(cluster_nodename 1)
+  # All three processes first: a node that was not the last to stop waits at boot for its peers.
+  for n in "${CLUSTER_NODES[@]}"; do ( cluster_node "$n"; rabbit_launch ); done
+  for n in "${CLUSTER_NODES[@]}"; do
+    # A node left with its application stopped (an interrupted join) runs but never becomes ready:
+    # restarted, it boots as the cluster member it already is.
+    ( cluster_node "$n"; TIMEOUT=$((TIMEOUT / 2)); rabbit_wait_ready ) 2>/dev/null ||
+      ( cluster_node "$n"; rabbit_stop; rabbit_launch; rabbit_wait_ready )
+  done
+  for n in "${CLUSTER_NODES[@]:1}"; do
+    if [[ " $(cluster_running_nodes "$n") " != *" $first "* ]]; then
+      log "RabbitMQ cluster: joining $(cluster_nodename "$n") to $first"
+      local out="$LOG_DIR/rabbit-cluster-$CLUSTER_BASE/join.log" tries=0
+      { cluster_ctl "$n" stop_app && cluster_ctl "$n" reset && cluster_ctl "$n" join_cluster "$first"; } >>"$out" 2>&1 ||
+        { tail_log "$out"; die "join_cluster of node $n failed"; }
+      # start_app right after stop_app may find the AMQP port not yet released: try again briefly.
+      until cluster_ctl "$n" start_app >>"$out" 2>&1; do
+        ((++tries < 10)) || { tail_log "$out"; die "node $n did not start after joining the cluster"; }
+        sleep 1
+      done
+      ( cluster_node "$n"; rabbit_wait_ready )
+    fi
+  done
+  ( cluster_node 1; rabbit_ensure_vhost )
+  local running; running=$(cluster_running_nodes 1)
+  [[ $(wc -w <<<"$running") == 3 ]] || die "RabbitMQ cluster: running nodes are '$running', expected 3"
+  log "RabbitMQ cluster: 3 nodes running (amqp 127.0.0.1:$(cluster_amqp_port 1), :$(cluster_amqp_port 2), :$(cluster_amqp_port 3))"
+}
+
+cluster_stop() {
+  local n
+  [[ -d $CLUSTER_DIR ]] || return 0
+  # SIGTERM to all three at once, then wait for each.
+  for n in "${CLUSTER_NODES[@]}"; do
+    ( cluster_node "$n"; procs_in_dir "$RMQ_DIR" rabbitmq-server beam.smp | xargs -r kill -TERM 2>/dev/null || true )
+  done
+  for n in "${CLUSTER_NODES[@]}"; do ( cluster_node "$n"; rabbit_stop ); done
+}
+
+cluster_node_arg() {
+  [[ ${1:-} =~ ^[123]$ ]] || die "cluster node must be 1, 2 or 3, got '${1:-}'"
+}
+
+cluster_status() {
+  local n rc=0
+  for n in "${CLUSTER_NODES[@]}"; do
+    if ( cluster_node "$n"; rabbit_running && rabbit_ready ); then
+      echo "RabbitMQ cluster node $n: running   node $(cluster_nodename "$n"), amqp 127.0.0.1:$(cluster_amqp_port "$n"), management http://127.0.0.1:$(cluster_mgmt_port "$n")"
+    else
+      echo "RabbitMQ cluster node $n: not running (node $(cluster_nodename "$n"), amqp port $(cluster_amqp_port "$n"))"; rc=3
+    fi
+  done
+  return $rc
+}
+
+# What the services need for the cluster: every node's address (Messaging:ClusterNodes) beside the URI of the first.
+cluster_env() {
+  cat <<ENV
+export PT_PG_PORT=$PG_PORT
+export PT_RABBIT_CLUSTER_BASE=$CLUSTER_BASE
+export PT_RABBIT_PORT=$(cluster_amqp_port 1)
+export PT_RABBIT_MGMT_PORT=$(cluster_mgmt_port 1)
+export PT_RABBIT_MGMT_URL=http://127.0.0.1:$(cluster_mgmt_port 1)
+export PT_RABBIT_CLUSTER_AMQP_PORTS="$(cluster_amqp_port 1) $(cluster_amqp_port 2) $(cluster_amqp_port 3)"
+export PT_RABBIT_CLUSTER_MGMT_PORTS="$(cluster_mgmt_port 1) $(cluster_mgmt_port 2) $(cluster_mgmt_port 3)"
+export PT_PYTHON3=$SYS_PYTHON
+export ConnectionStrings__postgres="Host=127.0.0.1;Port=$PG_PORT;Database=$DB_NAME;Username=postgres"
+export ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(cluster_amqp_port 1)/$VHOST"
+export Messaging__ClusterNodes="127.0.0.1:$(cluster_amqp_port 1),127.0.0.1:$(cluster_amqp_port 2),127.0.0.1:$(cluster_amqp_port 3)"
+ENV
 }
 
 # ---------------------------------------------------------------------------
@@ -520,13 +656,21 @@ EOF
 }
 
 usage() {
-  echo "usage: $0 start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | restart-postgres | env | rabbitmqctl ARGS..." >&2
+  echo "usage: $0 start | stop | status | restart-rabbitmq | stop-rabbitmq | start-rabbitmq | restart-postgres | env | rabbitmqctl ARGS...  [--cluster]" >&2
+  echo "       $0 stop-node N | start-node N   (N = 1..3: a node of the cluster on PT_RABBIT_CLUSTER_BASE)" >&2
   exit 2
 }
 
 # ---------------------------------------------------------------------------
 [[ $# -ge 1 ]] || usage
 cmd=$1; shift
+# --cluster (or PT_RABBIT_CLUSTER=1): RabbitMQ is the three-node cluster instead of the single node.
+CLUSTER=${PT_RABBIT_CLUSTER:-0}
+args=()
+for a in "$@"; do
+  if [[ $a == --cluster ]]; then CLUSTER=1; else args+=("$a"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
 case $cmd in
   start)
     with_lock
@@ -534,17 +678,30 @@ case $cmd in
     t0=$SECONDS
     ensure_packages               # first, so a failed install fails before anything starts
     pg_start
-    rabbit_start
-    log "ready in $((SECONDS - t0))s - eval \"\$($0 env)\" to get connection settings"
+    if [[ $CLUSTER == 1 ]]; then cluster_start; else rabbit_start; fi
+    log "ready in $((SECONDS - t0))s - eval \"\$($0 env$([[ $CLUSTER == 1 ]] && echo ' --cluster'))\" to get connection settings"
     ;;
-  stop)             with_lock; rabbit_stop; pg_stop ;;
-  stop-rabbitmq)    with_lock; rabbit_stop ;;
-  start-rabbitmq)   with_lock; mkdir -p "$LOG_DIR"; ensure_packages; rabbit_start ;;
+  # stop also stops the cluster on PT_RABBIT_CLUSTER_BASE if one ran there.
+  stop)             with_lock; rabbit_stop; cluster_stop; pg_stop ;;
+  stop-rabbitmq)    with_lock; if [[ $CLUSTER == 1 ]]; then cluster_stop; else rabbit_stop; fi ;;
+  start-rabbitmq)   with_lock; mkdir -p "$LOG_DIR"; ensure_packages; if [[ $CLUSTER == 1 ]]; then cluster_start; else rabbit_start; fi ;;
   restart-rabbitmq) with_lock; mkdir -p "$LOG_DIR"; ensure_packages; rabbit_stop; rabbit_start ;;
   restart-postgres) with_lock; mkdir -p "$LOG_DIR"; pg_stop; pg_start ;;
-  status)           cmd_status ;;
-  env)              cmd_env ;;
-  rabbitmqctl)      rabbit_env; exec "$RMQ_BIN/rabbitmqctl" -n "$RABBIT_NODENAME" "$@" ;;
+  # One node of the cluster down and up again; the others keep serving (quorum queues keep a majority).
+  stop-node)        cluster_node_arg "${1:-}"; with_lock; ( cluster_node "$1"; rabbit_stop ) ;;
+  start-node)       cluster_node_arg "${1:-}"; with_lock; mkdir -p "$LOG_DIR"; ( cluster_node "$1"; rabbit_launch; rabbit_wait_ready ) ;;
+  status)
+    if [[ $CLUSTER == 1 ]]; then
+      rc=0
+      if pg_running && pg_ready; then echo "PostgreSQL: running   (pid $(pg_postmaster_pid)) on 127.0.0.1:$PG_PORT"; else echo "PostgreSQL: not running (port $PG_PORT)"; rc=3; fi
+      cluster_status || rc=3
+      exit $rc
+    fi
+    cmd_status ;;
+  env)              if [[ $CLUSTER == 1 ]]; then cluster_env; else cmd_env; fi ;;
+  rabbitmqctl)
+    if [[ $CLUSTER == 1 ]]; then cluster_ctl 1 "$@"; exit; fi
+    rabbit_env; exec "$RMQ_BIN/rabbitmqctl" -n "$RABBIT_NODENAME" "$@" ;;
   -h|--help|help)   usage ;;
   *)                usage ;;
 esac

@@ -71,20 +71,15 @@ public static class NotificationsSetup
         builder.Services.AddScoped<DeliveryFanOut>();
         builder.AddServiceMessaging(x =>
         {
-            x.AddConsumer<PredictionCopyConsumer<PredictionSummary>, PredictionEventConsumerDefinition<PredictionCopyConsumer<PredictionSummary>>>();
-            x.AddConsumer<PredictionStatusChangedConsumer, PredictionEventConsumerDefinition<PredictionStatusChangedConsumer>>();
-            x.AddConsumer<PredictionResolvedConsumer, PredictionEventConsumerDefinition<PredictionResolvedConsumer>>();
-            x.AddConsumer<PredictionDevelopmentLoggedConsumer, PredictionEventConsumerDefinition<PredictionDevelopmentLoggedConsumer>>();
-            x.AddConsumer<PredictionProbabilityChangedConsumer, PredictionEventConsumerDefinition<PredictionProbabilityChangedConsumer>>();
+            // Consumed on the partitions of notifications-prediction-events (PredictionEventsEndpoint), not on endpoints of their own.
+            x.AddConsumer<PredictionCopyConsumer<PredictionSummary>>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<PredictionStatusChangedConsumer>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<PredictionResolvedConsumer>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<PredictionDevelopmentLoggedConsumer>().ExcludeFromConfigureEndpoints();
+            x.AddConsumer<PredictionProbabilityChangedConsumer>().ExcludeFromConfigureEndpoints();
             x.AddRequestClient<GetPredictionCatalog>();
-            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
-            {
-                if (name == PredictionEventsEndpoint.Name)
-                {
-                    PredictionEventsEndpoint.Configure(endpoint, context);
-                }
-            });
         });
+        builder.AddPartitionedEndpoint(PredictionEventsEndpoint.Queue, PredictionEventsEndpoint.Configure);
         builder.AddPredictionCopies(new PredictionCopyMapping<PredictionSummary>(PredictionSummary.From, PredictionSummary.From, (known, reworded) =>
         {
             known.Title = reworded.Title;

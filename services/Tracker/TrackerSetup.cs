@@ -29,10 +29,12 @@ public static class TrackerSetup
 
     private static IHostApplicationBuilder AddTrackerMessaging(this IHostApplicationBuilder builder) =>
         builder.AddServiceMessaging(x =>
-        {
-            x.AddConsumer<LogDevelopmentConsumer, LogDevelopmentConsumerDefinition>();
-            x.AddConsumer<GetPredictionCatalogConsumer>();
-        });
+            {
+                // Consumed on the partitions of log-development (below), not on an endpoint of its own.
+                x.AddConsumer<LogDevelopmentConsumer, LogDevelopmentConsumerDefinition>().ExcludeFromConfigureEndpoints();
+                x.AddConsumer<GetPredictionCatalogConsumer>();
+            })
+            .AddPartitionedEndpoint(PredictionPartitions.LogDevelopment, (context, endpoint) => endpoint.ConfigureConsumer<LogDevelopmentConsumer>(context));
 
     /// <summary>Seeding runs before the host serves requests; the horizon watcher runs for as long as it lives.</summary>
     private static IHostApplicationBuilder AddTrackerWorkers(this IHostApplicationBuilder builder)

@@ -7,8 +7,15 @@ using PolicyTracker.Notifications.Tests.Support;
 
 namespace PolicyTracker.Notifications.Tests;
 
-/// <summary>An instance of its own: these tests take its database and broker away.</summary>
-public sealed class OutageFixture : NotificationsFixture;
+/// <summary>
+/// An instance of its own: these tests take its database and broker away. One partition, so every event
+/// waits in one queue whose backlog the tests can count against the one consumer's prefetch.
+/// </summary>
+public sealed class OutageFixture : NotificationsFixture
+{
+    protected override Dictionary<string, string?> Settings(int smtpPort) =>
+        new(base.Settings(smtpPort)) { ["Messaging:Partitions:Count"] = "1" };
+}
 
 [CollectionDefinition(Name)]
 public sealed class OutageCollection : ICollectionFixture<OutageFixture>
@@ -19,6 +26,8 @@ public sealed class OutageCollection : ICollectionFixture<OutageFixture>
 [Collection(OutageCollection.Name)]
 public sealed class OutageTests(OutageFixture fixture)
 {
+    private static readonly string Partition = PredictionEventsEndpoint.Queue.Queue(0);
+
     private Task<JsonElement> QueueAsync(string name) => fixture.Infrastructure.QueueAsync(name);
 
     private static long Count(JsonElement queue, string property) =>
@@ -38,7 +47,7 @@ public sealed class OutageTests(OutageFixture fixture)
         using var client = fixture.Client();
         var predictionId = NotificationsFixture.NewPredictionId();
         var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
-        var errorQueue = PredictionEventsEndpoint.Name + "_error";
+        var errorQueue = Partition + "_error";
 
         const int others = 100;
         var total = 3 + others;
@@ -57,14 +66,14 @@ public sealed class OutageTests(OutageFixture fixture)
             // Consumption pauses: the consumer holds no more than its prefetch, the rest wait in the queue.
             var prefetch = await Eventually.Get(async () =>
                 {
-                    var queue = await QueueAsync(PredictionEventsEndpoint.Name);
+                    var queue = await QueueAsync(Partition);
                     return queue.ValueKind == JsonValueKind.Object && queue.TryGetProperty("consumer_details", out var c) && c.GetArrayLength() > 0
                         ? c[0].GetProperty("prefetch_count").GetInt64() : 0;
                 }, p => p > 0, "the consumer's prefetch");
             prefetch.ShouldBeLessThan(others, "this test needs more messages than the consumer may hold");
             await Eventually.Get(async () =>
             {
-                var queue = await QueueAsync(PredictionEventsEndpoint.Name);
+                var queue = await QueueAsync(Partition);
                 return (Ready: Count(queue, "messages_ready"), Unacknowledged: Count(queue, "messages_unacknowledged"));
             }, q => q.Ready + q.Unacknowledged == total && q.Ready >= total - prefetch, "the messages to wait in the queue", TimeSpan.FromSeconds(60));
 
@@ -72,7 +81,7 @@ public sealed class OutageTests(OutageFixture fixture)
             while (DateTime.UtcNow - outageStarted < OutageLength)
             {
                 Count(await QueueAsync(errorQueue), "messages").ShouldBe(0);
-                var queue = await QueueAsync(PredictionEventsEndpoint.Name);
+                var queue = await QueueAsync(Partition);
                 Count(queue, "messages").ShouldBe(total);
                 Count(queue, "messages_unacknowledged").ShouldBeLessThanOrEqualTo(prefetch);
                 receiver.Received.ShouldBeEmpty();
@@ -90,7 +99,7 @@ public sealed class OutageTests(OutageFixture fixture)
         receiver.Received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64()).ShouldBe([1L, 2L, 3L]);
         Count(await QueueAsync(errorQueue), "messages").ShouldBe(0);
         // Consumption resumed: the queue drains.
-        await Eventually.True(async () => Count(await QueueAsync(PredictionEventsEndpoint.Name), "messages") == 0, "the queue to drain", TimeSpan.FromSeconds(60));
+        await Eventually.True(async () => Count(await QueueAsync(Partition), "messages") == 0, "the queue to drain", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>

@@ -39,18 +39,18 @@ public sealed class DevelopmentForwarder : SubscriptionBase
         {
             return NullChangeListener.Instance;
         }
-        // queue:log-development declares the Tracker's (classic, durable) queue if it does not exist
-        // yet, so commands wait there even while the Tracker has never run.
-        var endpoint = await _bus.GetSendEndpoint(TrackerEndpoints.LogDevelopmentAddress);
-        // Sends overlap within a chunk for throughput; a broker failure escapes, so Marten replays the page once it is back.
+        // Published to the Tracker's consistent-hash exchange keyed by prediction id; the publish topology
+        // (PredictionPartitions) declares it with every partition queue, so commands wait there even while
+        // the Tracker has never run. Sends overlap within a chunk for throughput (the order that matters is
+        // a prediction's stream order in the Tracker); a broker failure escapes, so Marten replays the page.
         foreach (var chunk in linked.Chunk(ConcurrentSends))
         {
-            await Task.WhenAll(chunk.Select(e => ForwardAsync(endpoint, e, controller, cancellationToken)));
+            await Task.WhenAll(chunk.Select(e => ForwardAsync(e, controller, cancellationToken)));
         }
         return NullChangeListener.Instance;
     }
 
-    private async Task ForwardAsync(ISendEndpoint endpoint, IEvent @event, ISubscriptionController controller, CancellationToken cancellationToken)
+    private async Task ForwardAsync(IEvent @event, ISubscriptionController controller, CancellationToken cancellationToken)
     {
         var linked = (StatementLinked)@event.Data;
         using var activity = TraceContext.StartPublishing(@event, "send LogDevelopment");
@@ -66,7 +66,7 @@ public sealed class DevelopmentForwarder : SubscriptionBase
             await controller.RecordDeadLetterEventAsync(@event, ex);
             return;
         }
-        await endpoint.Send(command, context => context.MessageId = linked.DevelopmentId, cancellationToken);
+        await _bus.Publish(command, context => context.MessageId = linked.DevelopmentId, cancellationToken);
     }
 
     public static LogDevelopment ToCommand(StatementLinked linked) => new(

@@ -11,7 +11,8 @@ namespace PolicyTracker.Tracker.LoggingDevelopment;
 /// Ingestion's LogDevelopment commands, consumed in batches so a bulk import appends each prediction's
 /// developments of a batch in one write (through <see cref="PredictionWrites"/>, like every writer).
 /// Idempotent: a development id already recorded (or repeated within the batch) appends nothing.
-/// Order per prediction is the queue's order: one batch at a time. While PostgreSQL is unavailable the
+/// Order per prediction is its partition queue's order: one batch at a time per partition, and one
+/// active consumer per partition across instances (single-active-consumer). While PostgreSQL is unavailable the
 /// batch waits at the service's <see cref="ConsumptionGate"/> and runs again once it answers, so an
 /// outage of any length sends nothing to `_error`.
 /// </summary>
@@ -84,12 +85,9 @@ public sealed class LogDevelopmentConsumerDefinition : ConsumerDefinition<LogDev
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = 1000;
-            // Senders address this queue as queue:log-development, which makes MassTransit declare it
-            // as a plain classic queue; RabbitMQ 3.10 refuses a declaration whose x-queue-type differs
-            // from the existing queue's (the send then never completes), so this queue stays classic.
-            rabbit.SetQueueArgument("x-queue-type", null);
         }
-        // One batch at a time keeps each prediction's developments in queue order.
+        // One batch at a time per partition keeps each prediction's developments in queue order; the
+        // partitions (log-development-0..N-1, see PredictionPartitions) run side by side.
         consumer.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(50)).SetConcurrencyLimit(1));
         consumer.UseMessageRetry(r => r.Intervals(50, 100, 250, 500, 1000, 2000));
     }

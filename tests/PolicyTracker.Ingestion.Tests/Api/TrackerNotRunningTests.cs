@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using PolicyTracker.Ingestion.Statements;
 using PolicyTracker.Ingestion.Tests.Support;
+using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Testing;
 
 namespace PolicyTracker.Ingestion.Tests.Api;
@@ -13,8 +14,8 @@ public sealed class TrackerNotConsumingFixture : IngestionFixture
 }
 
 /// <summary>
-/// Commands sent before the Tracker has ever started must wait in its queue, and that queue must be
-/// one the Tracker can later declare as its own (a durable classic queue).
+/// Commands sent before the Tracker has ever started must wait in its partition queues, and those must be
+/// the ones the Tracker later declares as its own (durable quorum queues with single active consumer).
 /// </summary>
 public sealed class TrackerNotRunningTests(TrackerNotConsumingFixture ingestion) : IClassFixture<TrackerNotConsumingFixture>
 {
@@ -31,12 +32,18 @@ public sealed class TrackerNotRunningTests(TrackerNotConsumingFixture ingestion)
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-        var queue = await Eventually.Get(
-            () => ingestion.Infrastructure.QueueAsync("log-development"),
-            q => q.TryGetProperty("messages", out var m) && m.GetInt32() >= 1,
-            "the command waiting in the tracker's queue");
-        queue.GetProperty("type").GetString().ShouldBe("classic");
-        queue.GetProperty("durable").GetBoolean().ShouldBeTrue();
+        // The command waits in one of the Tracker's partition queues, declared by the publisher as the Tracker declares them.
+        var partitions = Enumerable.Range(0, new PartitionOptions().Count).Select(PredictionPartitions.LogDevelopment.Queue).ToList();
+        var queues = await Eventually.Get(
+            async () => await Task.WhenAll(partitions.Select(ingestion.Infrastructure.QueueAsync)),
+            qs => qs.Sum(q => q.ValueKind == JsonValueKind.Object && q.TryGetProperty("messages", out var m) ? m.GetInt32() : 0) >= 1,
+            "the command waiting in one of the tracker's partition queues");
+        foreach (var queue in queues)
+        {
+            queue.GetProperty("type").GetString().ShouldBe("quorum");
+            queue.GetProperty("durable").GetBoolean().ShouldBeTrue();
+            queue.GetProperty("arguments").GetProperty("x-single-active-consumer").GetBoolean().ShouldBeTrue();
+        }
 
         await using var tracker = await TestTracker.StartAsync(ingestion.Infrastructure, EssayCatalog.Predictions, consumeCommands: true, answerCatalog: false);
         var received = await Eventually.Get(() => Task.FromResult(tracker.For(id)), m => m.Count > 0, "the waiting command delivered");

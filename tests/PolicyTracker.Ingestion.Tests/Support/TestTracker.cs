@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
+using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Testing;
 
 namespace PolicyTracker.Ingestion.Tests.Support;
 
 /// <summary>
 /// Stands in for the Tracker on the test's own vhost of the real RabbitMQ: receives the
-/// LogDevelopment commands Ingestion sends to queue:log-development and answers GetPredictionCatalog.
+/// LogDevelopment commands Ingestion publishes to the partitions log-development-0..N-1 and answers GetPredictionCatalog.
 /// </summary>
 public sealed class TestTracker : IAsyncDisposable
 {
@@ -38,17 +39,22 @@ public sealed class TestTracker : IAsyncDisposable
                 h.Username(Uri.UnescapeDataString(credentials[0]));
                 h.Password(Uri.UnescapeDataString(credentials[1]));
             });
-            // Declared as the real Tracker declares it: a classic queue (see LogDevelopmentConsumerDefinition).
+            // The partitions as the real Tracker declares them: quorum, single active consumer, bound by the publisher.
             if (consumeCommands)
             {
-                cfg.ReceiveEndpoint(TrackerEndpoints.LogDevelopment, e =>
+                for (var partition = 0; partition < new PartitionOptions().Count; partition++)
                 {
-                    e.Handler<LogDevelopment>(context =>
+                    cfg.ReceiveEndpoint(PredictionPartitions.LogDevelopment.Queue(partition), e =>
                     {
-                        tracker!.Received.Enqueue(context);
-                        return Task.CompletedTask;
+                        e.ConfigureConsumeTopology = false;
+                        PartitionedQueue.ConfigureQueue(e);
+                        e.Handler<LogDevelopment>(context =>
+                        {
+                            tracker!.Received.Enqueue(context);
+                            return Task.CompletedTask;
+                        });
                     });
-                });
+                }
             }
             if (answerCatalog)
             {

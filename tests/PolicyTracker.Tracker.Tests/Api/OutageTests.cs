@@ -12,13 +12,24 @@ public sealed class OutageTests(InfrastructureFixture fixture) : IClassFixture<I
 {
     /// <summary>
     /// Longer than the command consumer's in-memory retries (about 4 s), after which a batch used to go
-    /// to `log-development_error` and wait for a human. PT_TRACKER_OUTAGE_SECONDS makes it longer.
+    /// to `log-development-N_error` and wait for a human. PT_TRACKER_OUTAGE_SECONDS makes it longer.
     /// </summary>
     private static TimeSpan OutageLength =>
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("PT_TRACKER_OUTAGE_SECONDS"), out var s) ? s : 15);
 
     private static long Messages(JsonElement queue) =>
         queue.ValueKind == JsonValueKind.Object && queue.TryGetProperty("messages_ready", out var n) ? n.GetInt64() : 0;
+
+    /// <summary>Ready messages in every partition of log-development (suffix "_error": in their error queues).</summary>
+    private async Task<long> PartitionMessagesAsync(string suffix = "")
+    {
+        long total = 0;
+        for (var partition = 0; partition < new PartitionOptions().Count; partition++)
+        {
+            total += Messages(await fixture.Infrastructure.QueueAsync(PredictionPartitions.LogDevelopment.Queue(partition) + suffix));
+        }
+        return total;
+    }
 
     [Fact]
     public async Task Commands_consumed_while_PostgreSQL_is_down_wait_for_it_and_are_logged_once_it_is_back_none_in_error()
@@ -33,10 +44,10 @@ public sealed class OutageTests(InfrastructureFixture fixture) : IClassFixture<I
         var commands = Enumerable.Range(1, 20).Select(i => new LogDevelopment(Guid.NewGuid(), "kuril-islands", null, $"development {i} during the outage",
             new DateTimeOffset(2018, 3, 1, 0, 0, 0, TimeSpan.Zero), Stance.Neutral, Strength.Weak, null, null, "ingestion-test")).ToList();
         await endpoint.SendBatch(commands);
-        await Eventually.True(async () => Messages(await fixture.Infrastructure.QueueAsync("log-development")) == 0,
+        await Eventually.True(async () => await PartitionMessagesAsync() == 0,
             "the consumer to take the commands", TimeSpan.FromSeconds(30));
         await Task.Delay(OutageLength, TestContext.Current.CancellationToken); // the outage itself, not a wait for a condition
-        Messages(await fixture.Infrastructure.QueueAsync("log-development_error")).ShouldBe(0);
+        (await PartitionMessagesAsync("_error")).ShouldBe(0);
         gate.IsOpen.ShouldBeFalse("consumption waits while the database is away");
         await fixture.Infrastructure.StartPostgresAsync();
 
@@ -50,6 +61,6 @@ public sealed class OutageTests(InfrastructureFixture fixture) : IClassFixture<I
         logged.Count.ShouldBe(ids.Count);
         logged.ShouldBeUnique();
         gate.IsOpen.ShouldBeTrue();
-        Messages(await fixture.Infrastructure.QueueAsync("log-development_error")).ShouldBe(0);
+        (await PartitionMessagesAsync("_error")).ShouldBe(0);
     }
 }
