@@ -14,6 +14,8 @@ namespace PolicyTracker.Ingestion.Matching;
 /// </summary>
 public sealed class PredictionMatcher(IDocumentStore store, SentenceEmbeddings embeddings, FeedbackIndex feedback, IOptions<MatchingOptions> options)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, long Version), List<float[]>> _legacyPrototypes = new();
+
     public async Task<IReadOnlyList<Suggestion>[]> SuggestAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         var measured = await MeasureAsync(texts, cancellationToken);
@@ -34,6 +36,12 @@ public sealed class PredictionMatcher(IDocumentStore store, SentenceEmbeddings e
         await using (var session = store.QuerySession())
         {
             predictions = [.. await session.Query<KnownPrediction>().ToListAsync(cancellationToken)];
+        }
+        foreach (var prediction in predictions.Where(p => p.Prototypes.Count == 0))
+        {
+            // A copy stored before prototypes existed gets them from its wording here (once per version) until its
+            // next registration, reword or catalog refresh stores them.
+            prediction.Prototypes = _legacyPrototypes.GetOrAdd((prediction.Id, prediction.Version), _ => prediction.WithProfile(embeddings).Prototypes);
         }
         var keywords = await KeywordsAsync(prepared, cancellationToken);
         var taught = await feedback.CurrentAsync(store, cancellationToken);

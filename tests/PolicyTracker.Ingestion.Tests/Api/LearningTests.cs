@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyTracker.Contracts.Tracker;
 using PolicyTracker.Ingestion.Matching;
 using PolicyTracker.Ingestion.Predictions;
@@ -56,6 +57,29 @@ public sealed class LearningTests(IngestionFixture ingestion) : IClassFixture<In
         var reworded = await Eventually.Get(() => Known(id), k => k!.Version == 2, "the rewording in the read model");
         SentenceEmbeddings.Cosine(reworded!.Vector, registered.Vector).ShouldBeLessThan(0.999);
         reworded.Claim.ShouldBe("Astronauts land on Mars before 2040.");
+        // One vector per text: claim, title, the three search terms (a reword keeps them) and the criteria; the claim's is new.
+        reworded.Prototypes.Count.ShouldBe(6);
+        SentenceEmbeddings.Cosine(reworded.Prototypes[0], registered.Prototypes[0]).ShouldBeLessThan(0.999);
+    }
+
+    [Fact]
+    public async Task A_copy_stored_before_prototypes_existed_is_matched_on_its_texts_one_by_one_all_the_same()
+    {
+        var id = $"legacy-{Guid.NewGuid():N}"[..16];
+        var legacy = KnownPrediction.From(id, 1, "Commercial fusion power on the grid", "A fusion plant delivers electricity to a public grid.",
+            ["energy"], ["tokamak", "stellarator"], "Confirmed if a grid operator reports fusion electricity.").WithProfile(SentenceEmbeddings.Shared);
+        legacy.Prototypes = [];
+        await using (var session = ingestion.Store.LightweightSession())
+        {
+            session.Store(legacy);
+            await session.SaveChangesAsync();
+        }
+
+        var matcher = ingestion.Service.Services.GetRequiredService<PredictionMatcher>();
+        var measured = await matcher.MeasureAsync(["Engineers switched on the new stellarator for its first plasma run."], CancellationToken.None);
+
+        var pair = measured[0].Single(f => f.PredictionId == id);
+        pair.SemanticBest.ShouldBeGreaterThan(pair.Semantic, "the closest single text (the stellarator term) beats the averaged profile");
     }
 
     [Fact]
