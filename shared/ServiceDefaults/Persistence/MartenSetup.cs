@@ -22,7 +22,7 @@ public static class MartenSetup
         builder.Services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section)
             .Validate(o => o.DependencyTimeoutSeconds >= 0, $"{StartupOptions.Section}:DependencyTimeoutSeconds must not be negative").ValidateOnStart();
         builder.Services.AddOptions<SubscriptionMonitorOptions>().BindConfiguration(SubscriptionMonitorOptions.Section)
-            .Validate(o => o.PollInterval > TimeSpan.Zero && o.MaxLag > 0, $"{SubscriptionMonitorOptions.Section}: PollInterval and MaxLag must be positive").ValidateOnStart();
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.MaxLag >= 0, $"{SubscriptionMonitorOptions.Section}: PollInterval must be positive and MaxLag not negative").ValidateOnStart();
 
         // Waits for the database and applies the schema, retrying through a restart, before any other start-up work.
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PostgresStartupGate>(sp, connectionString));
