@@ -117,6 +117,10 @@ gateway_environment() {
       echo "ReverseProxy__Clusters__${cluster}__HealthCheck__Active__Timeout=00:00:03"
       echo "ReverseProxy__Clusters__${cluster}__HealthCheck__Active__Policy=ConsecutiveFailures"
       echo "ReverseProxy__Clusters__${cluster}__HealthCheck__Active__Path=/health/ready"
+      # A destination that refuses connections is taken out at once, not only at the next probe.
+      echo "ReverseProxy__Clusters__${cluster}__HealthCheck__Passive__Enabled=true"
+      echo "ReverseProxy__Clusters__${cluster}__HealthCheck__Passive__Policy=TransportFailureRate"
+      echo "ReverseProxy__Clusters__${cluster}__HealthCheck__Passive__ReactivationPeriod=00:00:10"
     fi
   done
   if ((REPLICAS > 1)); then

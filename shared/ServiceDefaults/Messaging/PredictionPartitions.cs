@@ -28,7 +28,7 @@ public sealed class PartitionOptions
     public string? InstanceName { get; set; }
 
     /// <summary>How long an instance waits before it also registers (as a standby) on the other instances' partitions.</summary>
-    public TimeSpan TakeoverDelay { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan TakeoverDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool Prefers(int partition) => partition % Instances == Ordinal;
 
