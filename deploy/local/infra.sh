@@ -396,6 +396,8 @@ management.tcp.port = $RABBIT_MGMT_PORT
 log.console = false
 log.file.level = info
 EOF
+  # A cluster node also names its peers: on its first boot it joins the first of them that runs (see cluster_start).
+  [[ -z ${RMQ_EXTRA_CONF:-} ]] || printf '%s\n' "$RMQ_EXTRA_CONF" >> "$RMQ_DIR/rabbitmq.conf"
 }
 
 rabbit_running() { [[ -n $(rabbit_beam) ]]; }
@@ -524,6 +526,11 @@ cluster_node() {
   RMQ_LOG_DIR="$LOG_DIR/rabbit-cluster-$CLUSTER_BASE/node$n"
   RMQ_OUT="$RMQ_LOG_DIR/rabbitmq-server.out"
   MGMT_URL="http://127.0.0.1:$RABBIT_MGMT_PORT"
+  RMQ_EXTRA_CONF="cluster_formation.peer_discovery_backend = classic_config"
+  local peer
+  for peer in "${CLUSTER_NODES[@]}"; do
+    RMQ_EXTRA_CONF+=$'\n'"cluster_formation.classic_config.nodes.$peer = $(cluster_nodename "$peer")"
+  done
   mkdir -p "$RMQ_DIR/home" "$RMQ_LOG_DIR"
   # The nodes of one cluster (and rabbitmqctl talking to them) must share the Erlang cookie.
   if [[ ! -f $CLUSTER_DIR/erlang.cookie ]]; then
@@ -547,6 +554,12 @@ cluster_start() {
   mkdir -p "$CLUSTER_DIR"
   local n first
   first=$(cluster_nodename 1)
+  if [[ -z $(ls -A "$CLUSTER_DIR/node1/mnesia" 2>/dev/null) ]]; then
+    # A new cluster forms by peer discovery (classic_config), with no stop_app/join_cluster/start_app,
+    # which failed now and then on a loaded machine (the AMQP port not yet released, mnesia half up):
+    # node 1 boots alone, then each other node boots and joins the running cluster on its first boot.
+    for n in "${CLUSTER_NODES[@]}"; do ( cluster_node "$n"; rabbit_launch; rabbit_wait_ready ); done
+  fi
   # All three processes first: a node that was not the last to stop waits at boot for its peers.
   for n in "${CLUSTER_NODES[@]}"; do ( cluster_node "$n"; rabbit_launch ); done
   for n in "${CLUSTER_NODES[@]}"; do
