@@ -59,11 +59,9 @@ public static class NotificationsSetup
         builder.Services.AddScoped<DeliveryFanOut>();
         builder.AddServiceMessaging(x =>
         {
-            x.AddConsumer<PredictionCopyConsumer<PredictionSummary>, PredictionEventConsumerDefinition<PredictionCopyConsumer<PredictionSummary>>>();
-            x.AddConsumer<PredictionStatusChangedConsumer, PredictionEventConsumerDefinition<PredictionStatusChangedConsumer>>();
-            x.AddConsumer<PredictionResolvedConsumer, PredictionEventConsumerDefinition<PredictionResolvedConsumer>>();
-            x.AddConsumer<PredictionDevelopmentLoggedConsumer, PredictionEventConsumerDefinition<PredictionDevelopmentLoggedConsumer>>();
-            x.AddConsumer<PredictionProbabilityChangedConsumer, PredictionEventConsumerDefinition<PredictionProbabilityChangedConsumer>>();
+            // Registrations, rewords and every alerting event, as one type in queue order (copies included,
+            // so a new prediction's tags reach the events after it).
+            x.AddConsumer<PredictionNoticesConsumer, PredictionNoticesConsumerDefinition>();
             x.AddRequestClient<GetPredictionCatalog>();
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {

@@ -8,12 +8,14 @@ using PolicyTracker.Testing;
 var quick = args.Contains("--quick");
 var sizes = quick ? Sizes.Quick : Sizes.Full;
 string? jsonPath = null, markdownPath = null;
+HashSet<string>? only = null;
 for (var i = 0; i < args.Length; i++)
 {
     int Next() => int.Parse(args[++i]);
     switch (args[i])
     {
         case "--quick": break;
+        case "--latency-seconds": sizes = sizes with { LatencySeconds = Next() }; break;
         case "--bulk": sizes = sizes with { Bulk = Next() }; break;
         case "--hot": sizes = sizes with { Hot = Next() }; break;
         case "--hol": sizes = sizes with { HolBulk = Next() }; break;
@@ -22,6 +24,7 @@ for (var i = 0; i < args.Length; i++)
         case "--raw": sizes = sizes with { Raw = Next() }; break;
         case "--latency-rate": sizes = sizes with { LatencyRate = Next() }; break;
         case "--json": jsonPath = args[++i]; break;
+        case "--only": only = [.. args[++i].Split(',')]; break;
         case "--markdown": markdownPath = args[++i]; break;
         case "--env":
             var pair = args[++i].Split('=', 2);
@@ -44,8 +47,12 @@ var scenarios = new Scenarios(system, sizes, Log);
 await scenarios.StartReceiverAsync();
 
 var results = new List<ScenarioResult>();
-async Task Run(string name, Func<Task<IEnumerable<ScenarioResult>>> scenario)
+async Task Run(string name, Func<Task<IEnumerable<ScenarioResult>>> scenario, string key)
 {
+    if (only is not null && !only.Contains(key))
+    {
+        return;
+    }
     Log($"scenario: {name}");
     var watch = Stopwatch.StartNew();
     try
@@ -66,17 +73,23 @@ async Task Run(string name, Func<Task<IEnumerable<ScenarioResult>>> scenario)
 
 async Task<IEnumerable<ScenarioResult>> One(Task<ScenarioResult> task) => [await task];
 
-await Run("raw PostgreSQL baseline", () => One(scenarios.RawPostgresAsync()));
-await Run("raw Marten baseline", () => One(scenarios.RawMartenAsync()));
-await Run("bulk import + Notifications drain", async () => await scenarios.BulkImportAndDrainAsync());
-await Run("one hot prediction", () => One(scenarios.HotPredictionAsync()));
-await Run("statement → webhook latency", () => One(scenarios.LatencyAsync()));
-await Run("head-of-line during a bulk import", () => One(scenarios.HeadOfLineAsync()));
-await Run("as-of on a long stream", () => One(scenarios.AsOfAsync()));
-await Run("matching throughput", () => One(scenarios.MatchingAsync()));
+// --only bulk,hot,latency,hol,asof,matching,fanout runs a subset (the raw baselines always run: the ratios need them;
+// as-of reads the hot prediction's stream, so it needs hot).
+only?.Add("raw");
+await Run("raw PostgreSQL baseline", () => One(scenarios.RawPostgresAsync()), "raw");
+await Run("raw Marten baseline", () => One(scenarios.RawMartenAsync()), "raw");
+await Run("bulk import + Notifications drain", async () => await scenarios.BulkImportAndDrainAsync(), "bulk");
+await Run("one hot prediction", () => One(scenarios.HotPredictionAsync()), "hot");
+await Run("statement → webhook latency", () => One(scenarios.LatencyAsync()), "latency");
+await Run("head-of-line during a bulk import", () => One(scenarios.HeadOfLineAsync()), "hol");
+await Run("as-of on a long stream", () => One(scenarios.AsOfAsync()), "asof");
+await Run("matching throughput", () => One(scenarios.MatchingAsync()), "matching");
 // Last: its subscriptions stay, and every later event would be matched against them.
-await Run("fan-out", () => One(scenarios.FanOutAsync()));
-results.Add(scenarios.Memory());
+await Run("fan-out", () => One(scenarios.FanOutAsync()), "fanout");
+if (only is null || only.Overlaps(["bulk", "hot", "hol"]))
+{
+    results.Add(scenarios.Memory());
+}
 
 var table = Table(results);
 Console.WriteLine();

@@ -6,24 +6,27 @@ namespace PolicyTracker.Notifications.FanningOut;
 
 /// <summary>
 /// Every tracker event Notifications consumes arrives on one queue, in each prediction's stream order
-/// (the Tracker publishes a prediction's messages one after another), and is processed one message at
-/// a time in that order, so a prediction's deliveries are created in stream order and the worker sends
-/// them in that order. Across instances the queue will be split into single-active-consumer partitions
+/// (the Tracker publishes a prediction's messages one after another), and is consumed as
+/// <see cref="IPredictionNotice"/> in batches, one batch at a time, each batch in queue order (made certain per prediction
+/// by the version), so a prediction's deliveries are created in stream order and the worker sends them
+/// in that order. Across instances the queue will be split into single-active-consumer partitions
 /// (see the README, "Order").
 /// </summary>
 public static class PredictionEventsEndpoint
 {
     public const string Name = "notifications-prediction-events";
 
+    /// <summary>Messages per batch: one transaction (one commit) each.</summary>
+    public const int BatchSize = 100;
+
     public static void Configure(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
-        // One message at a time, in queue order. MassTransit's partitioner only excludes: messages
-        // taken together from the prefetch reach it in any order, and a retry waits outside it while
-        // the next message of the same prediction goes ahead; both broke per-prediction order.
-        endpoint.ConcurrentMessageLimit = 1;
+        // A batch fills only while that many messages may be in flight at once; the batch consumer takes
+        // them one batch at a time (ConcurrencyLimit 1 below), so this concurrency never reorders effects.
+        endpoint.ConcurrentMessageLimit = BatchSize;
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            rabbit.PrefetchCount = 16;
+            rabbit.PrefetchCount = BatchSize * 2;
         }
         // A message that fails on its own merits is retried briefly in memory (about 10 s; it holds the
         // queue meanwhile), then goes to the error queue. A database outage never gets here: the gate
@@ -32,7 +35,34 @@ public static class PredictionEventsEndpoint
     }
 }
 
-public sealed class PredictionEventConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+/// <summary>The batch: as many messages as are waiting (up to the batch size), or a lone one after a few milliseconds.</summary>
+public sealed class PredictionNoticesConsumerDefinition : ConsumerDefinition<PredictionNoticesConsumer>
 {
-    public PredictionEventConsumerDefinition() => EndpointName = PredictionEventsEndpoint.Name;
+    public PredictionNoticesConsumerDefinition() => EndpointName = PredictionEventsEndpoint.Name;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<PredictionNoticesConsumer> consumer,
+        IRegistrationContext context) =>
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(PredictionEventsEndpoint.BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(2)).SetConcurrencyLimit(1));
+}
+
+/// <summary>Fans a batch of tracker events out to subscribers (see <see cref="DeliveryFanOut"/>); waits out a database outage at the gate.</summary>
+public sealed class PredictionNoticesConsumer(DeliveryFanOut fanOut, ConsumptionGate gate, ILogger<PredictionNoticesConsumer> logger)
+    : IConsumer<Batch<IPredictionNotice>>
+{
+    public Task Consume(ConsumeContext<Batch<IPredictionNotice>> context)
+    {
+        var notices = new List<IncomingNotice>(context.Message.Length);
+        foreach (var message in context.Message)
+        {
+            if (IncomingNotice.From(message) is { } notice)
+            {
+                notices.Add(notice);
+            }
+            else
+            {
+                logger.LogWarning("Ignored message {MessageId}: not a notice type Notifications knows", message.MessageId);
+            }
+        }
+        return gate.RunAsync(() => fanOut.HandleAsync(notices, context.CancellationToken), context.CancellationToken);
+    }
 }

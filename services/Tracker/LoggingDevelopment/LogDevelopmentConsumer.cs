@@ -11,6 +11,7 @@ namespace PolicyTracker.Tracker.LoggingDevelopment;
 /// Ingestion's LogDevelopment commands, consumed in batches so a bulk import appends each prediction's
 /// developments of a batch in one write (through <see cref="PredictionWrites"/>, like every writer).
 /// Idempotent: a development id already recorded (or repeated within the batch) appends nothing.
+/// Every prediction of a batch is written in one transaction (one commit per batch).
 /// Order per prediction is the queue's order: one batch at a time. While PostgreSQL is unavailable the
 /// batch waits at the service's <see cref="ConsumptionGate"/> and runs again once it answers, so an
 /// outage of any length sends nothing to `_error`.
@@ -34,6 +35,7 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                 session.CorrelationId = context.Message[0].CorrelationId?.ToString() ?? session.CorrelationId;
             }
         }
+        var byPrediction = new Dictionary<string, List<LogDevelopment>>();
         foreach (var group in commands.GroupBy(c => c.PredictionId))
         {
             if (!PredictionId.IsValid(group.Key))
@@ -41,12 +43,25 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                 logger.LogWarning("Dropped {Count} LogDevelopment commands for malformed prediction id {PredictionId}", group.Count(), group.Key);
                 continue;
             }
-            var result = await PredictionWrites.AppendAsync(store, group.Key, recordedBy, null, async (state, session) =>
+            byPrediction[group.Key] = [.. group];
+        }
+        if (byPrediction.Count == 0)
+        {
+            return;
+        }
+        // Every prediction of the batch in one transaction: a bulk import over many predictions commits
+        // once per batch, not once per prediction. Which developments exist already is asked once too.
+        HashSet<Guid> seen = [];
+        var results = await PredictionWrites.AppendManyAsync(store, [.. byPrediction.Keys], recordedBy,
+            async session =>
             {
-                var ids = group.Select(c => c.DevelopmentId).Distinct().ToArray();
-                var seen = (await session.LoadManyAsync<DevelopmentRecord>(ct, ids)).Select(d => d.Id).ToHashSet();
+                var ids = commands.Select(c => c.DevelopmentId).Distinct().ToArray();
+                seen = (await session.LoadManyAsync<DevelopmentRecord>(ct, ids)).Select(d => d.Id).ToHashSet();
+            },
+            (state, _) =>
+            {
                 var events = new List<object>();
-                foreach (var command in group)
+                foreach (var command in byPrediction[state.Id])
                 {
                     if (string.IsNullOrWhiteSpace(command.Summary) || !seen.Add(command.DevelopmentId))
                     {
@@ -57,18 +72,20 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                     state = decided.Aggregate(state, (current, e) => Prediction.Fold(current, e)!);
                     events.AddRange(decided);
                 }
-                return new Decision(events);
+                return Task.FromResult(new Decision(events));
             }, ct, Describe);
+        foreach (var (predictionId, result) in results)
+        {
             if (result.Refusal?.Kind == RefusalKind.NotFound)
             {
                 // A command for a prediction that does not exist can never succeed: retrying it would loop.
-                logger.LogWarning("Dropped {Count} LogDevelopment commands for unknown prediction {PredictionId}", group.Count(), group.Key);
+                logger.LogWarning("Dropped {Count} LogDevelopment commands for unknown prediction {PredictionId}", byPrediction[predictionId].Count, predictionId);
             }
             else if (result.Refusal is not null)
             {
                 // Lost too many races with HTTP writers: the retry policy re-runs the batch, and what was
                 // appended already is skipped by development id.
-                throw new InvalidOperationException($"LogDevelopment for {group.Key} lost too many races");
+                throw new InvalidOperationException($"LogDevelopment for {predictionId} lost too many races");
             }
         }
     }
@@ -89,8 +106,10 @@ public sealed class LogDevelopmentConsumerDefinition : ConsumerDefinition<LogDev
             // from the existing queue's (the send then never completes), so this queue stays classic.
             rabbit.SetQueueArgument("x-queue-type", null);
         }
-        // One batch at a time keeps each prediction's developments in queue order.
-        consumer.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(50)).SetConcurrencyLimit(1));
+        // One batch at a time keeps each prediction's developments in queue order. The time limit is how
+        // long a lone command waits for company: under a bulk the prefetch fills a batch at once anyway,
+        // so a short one costs a bulk nothing and an interactive statement almost nothing.
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(5)).SetConcurrencyLimit(1));
         consumer.UseMessageRetry(r => r.Intervals(50, 100, 250, 500, 1000, 2000));
     }
 }

@@ -109,6 +109,70 @@ public static class PredictionWrites
         }
     }
 
+    /// <summary>
+    /// Several streams in one transaction (the LogDevelopment consumer's batch over many predictions): one
+    /// commit instead of one per stream, which is what a bulk import waits on. Each stream is fetched for
+    /// writing and decided in turn; an unknown one is refused (and left out), the rest commit together. A
+    /// lost race on any stream re-runs every decision on fresh state, as <see cref="WriteAsync"/> does for one.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, WriteResult>> AppendManyAsync(
+        IDocumentStore store, IReadOnlyList<string> ids, string recordedBy,
+        Func<IDocumentSession, Task> prepare, Func<Prediction, IDocumentSession, Task<Decision>> decide, CancellationToken cancellationToken,
+        Action<IDocumentSession>? describe = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = recordedBy;
+            describe?.Invoke(session);
+            TraceContext.CaptureInto(session);
+            await prepare(session);
+            var results = new Dictionary<string, WriteResult>();
+            var appended = false;
+            foreach (var id in ids)
+            {
+                var stream = await session.Events.FetchForWriting<Prediction>(id, cancellationToken);
+                var current = stream.CurrentVersion ?? 0;
+                if (stream.Aggregate is null)
+                {
+                    results[id] = new(null, Refusal.UnknownPrediction(id), current);
+                    continue;
+                }
+                var before = stream.Aggregate with { };
+                before.Version = current;
+                var decision = await decide(before, session);
+                if (decision.Refusal is not null || decision.Events.Count == 0)
+                {
+                    results[id] = new(decision.Refusal is null ? before : null, decision.Refusal, current);
+                    continue;
+                }
+                var after = decision.Events.Aggregate((Prediction?)before, Prediction.Fold)!;
+                after.Version = current + decision.Events.Count;
+                stream.AppendMany(decision.Events);
+                results[id] = new(after, null, current);
+                appended = true;
+            }
+            if (!appended)
+            {
+                return results;
+            }
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                return results;
+            }
+            catch (Exception ex) when (IsLostRace(ex))
+            {
+                if (attempt >= Attempts)
+                {
+                    return ids.ToDictionary(id => id, id => new WriteResult(null,
+                        Refusal.Conflict("Write lost a race", "Too many concurrent writers; retry."), results.GetValueOrDefault(id)?.VersionBefore ?? 0));
+                }
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }
+        }
+    }
+
     private static bool IsLostRace(Exception ex) => ex switch
     {
         JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or JasperFx.DocumentAlreadyExistsException
