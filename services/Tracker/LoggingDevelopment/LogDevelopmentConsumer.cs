@@ -49,16 +49,12 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
         {
             return;
         }
-        // Every prediction of the batch in one transaction: a bulk import over many predictions commits
-        // once per batch, not once per prediction. Which developments exist already is asked once too.
-        HashSet<Guid> seen = [];
+        // Every prediction of the batch in one transaction: a bulk import over many predictions fetches its
+        // streams (and asks which developments exist already) in one round trip and commits once per batch.
+        var developmentIds = commands.Select(c => c.DevelopmentId).Distinct().ToArray();
         var results = await PredictionWrites.AppendManyAsync(store, [.. byPrediction.Keys], recordedBy,
-            async session =>
-            {
-                var ids = commands.Select(c => c.DevelopmentId).Distinct().ToArray();
-                seen = (await session.LoadManyAsync<DevelopmentRecord>(ct, ids)).Select(d => d.Id).ToHashSet();
-            },
-            (state, _) =>
+            async batch => (await batch.LoadMany<DevelopmentRecord>().ById(developmentIds)).Select(d => d.Id).ToHashSet(),
+            (state, seen) =>
             {
                 var events = new List<object>();
                 foreach (var command in byPrediction[state.Id])
@@ -72,7 +68,7 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                     state = decided.Aggregate(state, (current, e) => Prediction.Fold(current, e)!);
                     events.AddRange(decided);
                 }
-                return Task.FromResult(new Decision(events));
+                return new Decision(events);
             }, ct, Describe);
         foreach (var (predictionId, result) in results)
         {

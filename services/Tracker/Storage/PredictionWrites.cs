@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Marten.Services.BatchQuerying;
 using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
@@ -111,13 +112,15 @@ public static class PredictionWrites
 
     /// <summary>
     /// Several streams in one transaction (the LogDevelopment consumer's batch over many predictions): one
-    /// commit instead of one per stream, which is what a bulk import waits on. Each stream is fetched for
-    /// writing and decided in turn; an unknown one is refused (and left out), the rest commit together. A
-    /// lost race on any stream re-runs every decision on fresh state, as <see cref="WriteAsync"/> does for one.
+    /// round trip fetches every stream for writing together with what <paramref name="prepare"/> asks of
+    /// the same batch query, and one commit appends to all of them, instead of a fetch and a commit per
+    /// stream, which is what a bulk import waited on. An unknown stream is refused (and left out), the rest
+    /// commit together. A lost race on any stream re-runs every decision on fresh state, as
+    /// <see cref="WriteAsync"/> does for one.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, WriteResult>> AppendManyAsync(
+    public static async Task<IReadOnlyDictionary<string, WriteResult>> AppendManyAsync<TPrepared>(
         IDocumentStore store, IReadOnlyList<string> ids, string recordedBy,
-        Func<IDocumentSession, Task> prepare, Func<Prediction, IDocumentSession, Task<Decision>> decide, CancellationToken cancellationToken,
+        Func<IBatchedQuery, Task<TPrepared>> prepare, Func<Prediction, TPrepared, Decision> decide, CancellationToken cancellationToken,
         Action<IDocumentSession>? describe = null)
     {
         for (var attempt = 1; ; attempt++)
@@ -126,12 +129,16 @@ public static class PredictionWrites
             session.LastModifiedBy = recordedBy;
             describe?.Invoke(session);
             TraceContext.CaptureInto(session);
-            await prepare(session);
+            var batch = session.CreateBatchQuery();
+            var fetches = ids.Select(id => (Id: id, Stream: batch.Events.FetchForWriting<Prediction>(id))).ToList();
+            var preparing = prepare(batch);
+            await batch.Execute(cancellationToken);
+            var prepared = await preparing;
             var results = new Dictionary<string, WriteResult>();
             var appended = false;
-            foreach (var id in ids)
+            foreach (var (id, fetch) in fetches)
             {
-                var stream = await session.Events.FetchForWriting<Prediction>(id, cancellationToken);
+                var stream = await fetch;
                 var current = stream.CurrentVersion ?? 0;
                 if (stream.Aggregate is null)
                 {
@@ -140,7 +147,7 @@ public static class PredictionWrites
                 }
                 var before = stream.Aggregate with { };
                 before.Version = current;
-                var decision = await decide(before, session);
+                var decision = decide(before, prepared);
                 if (decision.Refusal is not null || decision.Events.Count == 0)
                 {
                     results[id] = new(decision.Refusal is null ? before : null, decision.Refusal, current);
