@@ -41,8 +41,13 @@ public sealed class PredictionNoticesConsumerDefinition : ConsumerDefinition<Pre
     public PredictionNoticesConsumerDefinition() => EndpointName = PredictionEventsEndpoint.Name;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<PredictionNoticesConsumer> consumer,
-        IRegistrationContext context) =>
+        IRegistrationContext context)
+    {
         consumer.Options<BatchOptions>(o => o.SetMessageLimit(PredictionEventsEndpoint.BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(2)).SetConcurrencyLimit(1));
+        // The whole batch is retried in place, holding its slot, so no later batch overtakes a failing one
+        // (a retry per message, outside the batch, would let the next messages of a prediction go first).
+        consumer.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500)));
+    }
 }
 
 /// <summary>Fans a batch of tracker events out to subscribers (see <see cref="DeliveryFanOut"/>); waits out a database outage at the gate.</summary>
