@@ -133,9 +133,12 @@ public sealed class BenchSystem : IAsyncDisposable
         from tracker.mt_events
         """);
 
-    /// <summary>Integration events Notifications has processed (its idempotency records).</summary>
+    /// <summary>
+    /// Integration events Notifications has processed (its idempotency records), of the kinds counted in
+    /// <see cref="NoticesExpectedAsync"/> (registrations and rewords may have records too, depending on the version).
+    /// </summary>
     public Task<long> NoticesProcessedAsync() => ScalarAsync(
-        "select count(*) from notifications.mt_doc_processedmessage");
+        "select count(*) from notifications.mt_doc_processedmessage where data ->> 'messageType' not in ('PredictionRegisteredNotice', 'PredictionRewordedNotice')");
 
     public Task<long> KnownToIngestionAsync(string[] predictionIds) =>
         ScalarAsync("select count(*) from ingestion.mt_doc_knownprediction where id = any($1)", (object)predictionIds);
