@@ -71,12 +71,10 @@ public static class NotificationsSetup
         builder.Services.AddScoped<DeliveryFanOut>();
         builder.AddServiceMessaging(x =>
         {
-            // Consumed on the partitions of notifications-prediction-events (PredictionEventsEndpoint), not on endpoints of their own.
-            x.AddConsumer<PredictionCopyConsumer<PredictionSummary>>().ExcludeFromConfigureEndpoints();
-            x.AddConsumer<PredictionStatusChangedConsumer>().ExcludeFromConfigureEndpoints();
-            x.AddConsumer<PredictionResolvedConsumer>().ExcludeFromConfigureEndpoints();
-            x.AddConsumer<PredictionDevelopmentLoggedConsumer>().ExcludeFromConfigureEndpoints();
-            x.AddConsumer<PredictionProbabilityChangedConsumer>().ExcludeFromConfigureEndpoints();
+            // Registrations, rewords and every alerting event, as one type in queue order (copies included,
+            // so a new prediction's tags reach the events after it), on the partitions of
+            // notifications-prediction-events (PredictionEventsEndpoint), not on an endpoint of its own.
+            x.AddConsumer<PredictionNoticesConsumer, PredictionNoticesConsumerDefinition>().ExcludeFromConfigureEndpoints();
             x.AddRequestClient<GetPredictionCatalog>();
         });
         builder.AddPartitionedEndpoint(PredictionEventsEndpoint.Queue, PredictionEventsEndpoint.Configure);

@@ -208,6 +208,11 @@ public sealed class ScaleOutTests
             if (status.Split('\n').Count(l => l.Contains("cluster node") && l.Contains(": running")) < 3)
             {
                 var (code, output) = await cluster.InfraAsync("start-rabbitmq", "--cluster");
+                if (code != 0)
+                {
+                    // A cluster that did not come up whole is stopped: no node may be left holding its ports.
+                    await cluster.InfraAsync("stop-rabbitmq", "--cluster");
+                }
                 code.ShouldBe(0, output);
                 cluster._startedHere = true;
             }

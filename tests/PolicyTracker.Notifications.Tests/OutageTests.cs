@@ -49,7 +49,8 @@ public sealed class OutageTests(OutageFixture fixture)
         var (subscriptionId, _) = await NotificationsFixture.SubscribeAsync(client, new { type = "webhook", url = receiver.Url().ToString() }, new { predictionIds = new[] { predictionId } });
         var errorQueue = Partition + "_error";
 
-        const int others = 100;
+        // More than the consumer may hold (its prefetch is two batches of 100).
+        const int others = 300;
         var total = 3 + others;
         var outageStarted = DateTime.UtcNow;
         await fixture.Infrastructure.StopPostgresAsync();

@@ -105,17 +105,16 @@ public sealed class DeliveryWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimed = 0;
-            var free = _slots.CurrentCount;
             try
             {
-                if (free > 0)
+                // A whole batch, not just as many as there are free slots: claiming a handful each time a
+                // send finishes made a fan-out to thousands wait on one claim query per few deliveries.
+                // Claimed deliveries wait for a slot in SendAllAsync, their leases renewed by the heartbeat.
+                var ids = await ClaimAsync(o.ClaimBatchSize, stoppingToken);
+                claimed = ids.Count;
+                if (ids.Count > 0)
                 {
-                    var ids = await ClaimAsync(Math.Min(free, o.ClaimBatchSize), stoppingToken);
-                    claimed = ids.Count;
-                    if (ids.Count > 0)
-                    {
-                        await SendAllAsync(ids, stoppingToken);
-                    }
+                    await SendAllAsync(ids, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -127,7 +126,7 @@ public sealed class DeliveryWorker(
                 logger.LogWarning(ex, "Claiming deliveries failed; retrying after the poll interval");
             }
             // A full batch means more may be due now.
-            if (claimed > 0 && claimed == Math.Min(free, o.ClaimBatchSize))
+            if (claimed > 0 && claimed == o.ClaimBatchSize)
             {
                 continue;
             }

@@ -1,6 +1,5 @@
 using MassTransit;
 using PolicyTracker.Contracts.Tracker;
-using PolicyTracker.Notifications.Predictions;
 using PolicyTracker.ServiceDefaults.Messaging;
 
 namespace PolicyTracker.Notifications.FanningOut;
@@ -9,13 +8,20 @@ namespace PolicyTracker.Notifications.FanningOut;
 /// Every tracker event Notifications consumes arrives, in each prediction's stream order (the Tracker
 /// publishes a prediction's messages one after another, with the prediction id as routing key), on one
 /// of the partitions notifications-prediction-events-0..N-1 of a consistent-hash exchange keyed by that
-/// id. Each partition has one active consumer among all instances and is processed one message at a time
-/// in queue order, so a prediction's deliveries are created in stream order (see the README, "Order").
+/// id. Each partition has one active consumer among all instances and is consumed as
+/// <see cref="IPredictionNotice"/> in batches, one batch at a time, each batch in queue order (made certain
+/// per prediction by the version), so a prediction's deliveries are created in stream order and the worker
+/// sends them in that order (see the README, "Order").
 /// </summary>
 public static class PredictionEventsEndpoint
 {
     public const string Name = "notifications-prediction-events";
 
+    /// <summary>Messages per batch: one transaction (one commit) each.</summary>
+    public const int BatchSize = 100;
+
+    // The concrete notice exchanges, not IPredictionNotice's: MassTransit binds each of them to the
+    // interface's exchange too, so binding both would bring every message twice.
     public static readonly PartitionedQueue Queue = new(Name,
         PartitionedQueue.MessageExchange<PredictionRegisteredNotice>(),
         PartitionedQueue.MessageExchange<PredictionRewordedNotice>(),
@@ -26,19 +32,49 @@ public static class PredictionEventsEndpoint
 
     public static void Configure(IRegistrationContext context, IRabbitMqReceiveEndpointConfigurator endpoint)
     {
-        // One message at a time, in queue order. MassTransit's partitioner only excludes: messages
-        // taken together from the prefetch reach it in any order, and a retry waits outside it while
-        // the next message of the same prediction goes ahead; both broke per-prediction order.
-        endpoint.ConcurrentMessageLimit = 1;
-        endpoint.PrefetchCount = 16;
+        // A batch fills only while that many messages may be in flight at once; the batch consumer takes
+        // them one batch at a time (ConcurrencyLimit 1 below), so this concurrency never reorders effects.
+        endpoint.ConcurrentMessageLimit = BatchSize;
+        endpoint.PrefetchCount = BatchSize * 2;
         // A message that fails on its own merits is retried briefly in memory (about 10 s; it holds the
         // partition meanwhile), then goes to the error queue. A database outage never gets here: the gate
         // holds the message until the database answers, however long that takes.
         endpoint.UseOutageGate(context);
-        endpoint.ConfigureConsumer<PredictionCopyConsumer<PredictionSummary>>(context);
-        endpoint.ConfigureConsumer<PredictionStatusChangedConsumer>(context);
-        endpoint.ConfigureConsumer<PredictionResolvedConsumer>(context);
-        endpoint.ConfigureConsumer<PredictionDevelopmentLoggedConsumer>(context);
-        endpoint.ConfigureConsumer<PredictionProbabilityChangedConsumer>(context);
+        endpoint.ConfigureConsumer<PredictionNoticesConsumer>(context);
+    }
+}
+
+/// <summary>The batch: as many messages as are waiting (up to the batch size), or a lone one after a few milliseconds.</summary>
+public sealed class PredictionNoticesConsumerDefinition : ConsumerDefinition<PredictionNoticesConsumer>
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<PredictionNoticesConsumer> consumer,
+        IRegistrationContext context)
+    {
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(PredictionEventsEndpoint.BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(2)).SetConcurrencyLimit(1));
+        // The whole batch is retried in place, holding its slot, so no later batch overtakes a failing one
+        // (a retry per message, outside the batch, would let the next messages of a prediction go first).
+        consumer.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500)));
+    }
+}
+
+/// <summary>Fans a batch of tracker events out to subscribers (see <see cref="DeliveryFanOut"/>); waits out a database outage at the gate.</summary>
+public sealed class PredictionNoticesConsumer(DeliveryFanOut fanOut, ConsumptionGate gate, ILogger<PredictionNoticesConsumer> logger)
+    : IConsumer<Batch<IPredictionNotice>>
+{
+    public Task Consume(ConsumeContext<Batch<IPredictionNotice>> context)
+    {
+        var notices = new List<IncomingNotice>(context.Message.Length);
+        foreach (var message in context.Message)
+        {
+            if (IncomingNotice.From(message) is { } notice)
+            {
+                notices.Add(notice);
+            }
+            else
+            {
+                logger.LogWarning("Ignored message {MessageId}: not a notice type Notifications knows", message.MessageId);
+            }
+        }
+        return gate.RunAsync(() => fanOut.HandleAsync(notices, context.CancellationToken), context.CancellationToken);
     }
 }

@@ -11,6 +11,7 @@ namespace PolicyTracker.Tracker.LoggingDevelopment;
 /// Ingestion's LogDevelopment commands, consumed in batches so a bulk import appends each prediction's
 /// developments of a batch in one write (through <see cref="PredictionWrites"/>, like every writer).
 /// Idempotent: a development id already recorded (or repeated within the batch) appends nothing.
+/// Every prediction of a batch is written in one transaction (one commit per batch).
 /// Order per prediction is its partition queue's order: one batch at a time per partition, and one
 /// active consumer per partition across instances (single-active-consumer). While PostgreSQL is unavailable the
 /// batch waits at the service's <see cref="ConsumptionGate"/> and runs again once it answers, so an
@@ -35,6 +36,7 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                 session.CorrelationId = context.Message[0].CorrelationId?.ToString() ?? session.CorrelationId;
             }
         }
+        var byPrediction = new Dictionary<string, List<LogDevelopment>>();
         foreach (var group in commands.GroupBy(c => c.PredictionId))
         {
             if (!PredictionId.IsValid(group.Key))
@@ -42,12 +44,21 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                 logger.LogWarning("Dropped {Count} LogDevelopment commands for malformed prediction id {PredictionId}", group.Count(), group.Key);
                 continue;
             }
-            var result = await PredictionWrites.AppendAsync(store, group.Key, recordedBy, null, async (state, session) =>
+            byPrediction[group.Key] = [.. group];
+        }
+        if (byPrediction.Count == 0)
+        {
+            return;
+        }
+        // Every prediction of the batch in one transaction: a bulk import over many predictions fetches its
+        // streams (and asks which developments exist already) in one round trip and commits once per batch.
+        var developmentIds = commands.Select(c => c.DevelopmentId).Distinct().ToArray();
+        var results = await PredictionWrites.AppendManyAsync(store, [.. byPrediction.Keys], recordedBy,
+            async batch => (await batch.LoadMany<DevelopmentRecord>().ById(developmentIds)).Select(d => d.Id).ToHashSet(),
+            (state, seen) =>
             {
-                var ids = group.Select(c => c.DevelopmentId).Distinct().ToArray();
-                var seen = (await session.LoadManyAsync<DevelopmentRecord>(ct, ids)).Select(d => d.Id).ToHashSet();
                 var events = new List<object>();
-                foreach (var command in group)
+                foreach (var command in byPrediction[state.Id])
                 {
                     if (string.IsNullOrWhiteSpace(command.Summary) || !seen.Add(command.DevelopmentId))
                     {
@@ -60,16 +71,18 @@ public sealed class LogDevelopmentConsumer(IDocumentStore store, ConsumptionGate
                 }
                 return new Decision(events);
             }, ct, Describe);
+        foreach (var (predictionId, result) in results)
+        {
             if (result.Refusal?.Kind == RefusalKind.NotFound)
             {
                 // A command for a prediction that does not exist can never succeed: retrying it would loop.
-                logger.LogWarning("Dropped {Count} LogDevelopment commands for unknown prediction {PredictionId}", group.Count(), group.Key);
+                logger.LogWarning("Dropped {Count} LogDevelopment commands for unknown prediction {PredictionId}", byPrediction[predictionId].Count, predictionId);
             }
             else if (result.Refusal is not null)
             {
                 // Lost too many races with HTTP writers: the retry policy re-runs the batch, and what was
                 // appended already is skipped by development id.
-                throw new InvalidOperationException($"LogDevelopment for {group.Key} lost too many races");
+                throw new InvalidOperationException($"LogDevelopment for {predictionId} lost too many races");
             }
         }
     }
@@ -87,8 +100,10 @@ public sealed class LogDevelopmentConsumerDefinition : ConsumerDefinition<LogDev
             rabbit.PrefetchCount = 1000;
         }
         // One batch at a time per partition keeps each prediction's developments in queue order; the
-        // partitions (log-development-0..N-1, see PredictionPartitions) run side by side.
-        consumer.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(50)).SetConcurrencyLimit(1));
+        // partitions (log-development-0..N-1, see PredictionPartitions) run side by side. The time limit is
+        // how long a lone command waits for company: under a bulk the prefetch fills a batch at once anyway,
+        // so a short one costs a bulk nothing and an interactive statement almost nothing.
+        consumer.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(5)).SetConcurrencyLimit(1));
         consumer.UseMessageRetry(r => r.Intervals(50, 100, 250, 500, 1000, 2000));
     }
 }

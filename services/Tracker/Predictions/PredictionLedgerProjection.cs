@@ -15,16 +15,31 @@ public sealed class PredictionLedgerProjection : IProjection
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var serializer = operations.DocumentStore.Options.Serializer();
-        foreach (var stream in events.GroupBy(e => e.StreamKey!))
+        var streams = events.GroupBy(e => e.StreamKey!).Select(s => s.OrderBy(e => e.Version).ToList()).ToList();
+        // The previous link of every stream in one round trip: a batch appending to many predictions pays one, not one each.
+        var previousKeys = streams.Where(s => s[0].Version > 1).Select(s => EventHash.Key(s[0].StreamKey!, s[0].Version - 1)).ToArray();
+        var previousHashes = previousKeys.Length == 0
+            ? new Dictionary<string, string>()
+            : (await operations.LoadManyAsync<EventHash>(cancellation, previousKeys)).ToDictionary(h => h.Id, h => h.Hash);
+        // The committed state of every stream that crosses a checkpoint, also in one round trip: the stored
+        // snapshot is that state whenever its version is the one before this append (the usual case); otherwise
+        // it is rebuilt from the checkpoint below.
+        var crossing = streams.Where(s => s.Any(e => e.Version % PredictionCheckpoint.Interval == 0) && s[0].Version > 1)
+            .Select(s => s[0].StreamKey!).ToArray();
+        var snapshots = crossing.Length == 0
+            ? new Dictionary<string, Prediction>()
+            : (await operations.LoadManyAsync<Prediction>(cancellation, crossing)).ToDictionary(p => p.Id);
+        foreach (var appended in streams)
         {
-            var appended = stream.OrderBy(e => e.Version).ToList();
-            var id = stream.Key;
+            var id = appended[0].StreamKey!;
             var before = appended[0].Version - 1;
             var previousHash = before == 0
                 ? HashChain.Genesis
-                : (await operations.LoadAsync<EventHash>(EventHash.Key(id, before), cancellation))?.Hash ?? HashChain.Genesis;
+                : previousHashes.GetValueOrDefault(EventHash.Key(id, before)) ?? HashChain.Genesis;
             var crossesCheckpoint = appended.Any(e => e.Version % PredictionCheckpoint.Interval == 0);
-            var state = crossesCheckpoint ? await StateAtAsync(operations, id, before, cancellation) : null;
+            var state = !crossesCheckpoint ? null
+                : snapshots.GetValueOrDefault(id) is { } stored && stored.Version == before ? stored
+                : await StateAtAsync(operations, id, before, cancellation);
             var developments = new Dictionary<Guid, DevelopmentRecord>();
             foreach (var e in appended)
             {

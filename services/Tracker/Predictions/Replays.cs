@@ -43,6 +43,17 @@ public static class Replays
             .OrderBy(e => e.Data.EffectiveAt).ThenBy(e => e.Version);
         var state = Prediction.Create((PredictionRegistered)registration.Data);
         var entries = new List<TimelineEntry> { new(registration, Stamp(state, registration)) };
+        entries.AddRange(ContinueByEffective(state, ordered, retracted));
+        return entries;
+    }
+
+    /// <summary>
+    /// The effective-order fold from a state onwards, over events already in effective order: what
+    /// <see cref="ByEffective"/> does after the registration, and what a cached replay re-runs from the
+    /// first place a new event falls into.
+    /// </summary>
+    public static IEnumerable<TimelineEntry> ContinueByEffective(Prediction state, IEnumerable<RecordedEvent> ordered, IReadOnlySet<Guid> retracted)
+    {
         foreach (var e in ordered)
         {
             state = e.Data switch
@@ -54,9 +65,8 @@ public static class Replays
                 HorizonPassed h when !state.IsResolved => state.Apply(h) with { Status = PredictionStatus.Overdue },
                 _ => state,
             };
-            entries.Add(new(e, Stamp(state, e)));
+            yield return new(e, Stamp(state, e));
         }
-        return entries;
     }
 
     private static Prediction Move(Prediction state, double probability) =>

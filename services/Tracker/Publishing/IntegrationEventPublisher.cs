@@ -34,7 +34,12 @@ public sealed class IntegrationEventPublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        var titles = new Dictionary<string, string>();
+        // Every title the page needs in one round trip: one load per prediction, awaited in turn, made a page
+        // over a hundred predictions (100 statements/s) wait seconds before its first publish.
+        var streams = page.Events.Select(e => e.StreamKey).OfType<string>().Distinct().ToArray();
+        var titles = streams.Length == 0
+            ? new Dictionary<string, string>()
+            : (await operations.LoadManyAsync<Prediction>(cancellationToken, streams)).ToDictionary(p => p.Id, p => p.Title);
         // One chain of publishes per prediction: each message of a prediction is published only after
         // the broker confirmed the one before, so a queue receives a prediction's messages in stream
         // order. Publishes started together complete in no particular order (different exchanges use

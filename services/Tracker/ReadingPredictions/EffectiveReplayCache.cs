@@ -6,7 +6,10 @@ namespace PolicyTracker.Tracker.ReadingPredictions;
 /// <summary>
 /// The effective-order replay of a stream, kept for the stream's current version. Any as-of by
 /// effective time is a prefix of that replay (same order, same retractions known now), so once it is
-/// built a query is a binary search; a new event changes the version and the replay is rebuilt.
+/// built a query is a binary search. A new event extends it: only the events after the cached version
+/// are read, and the replay is re-run from the first place they fall into in effective order (at the end
+/// for news, which is the usual case), so a write on a 100,000-event stream no longer costs a full
+/// rebuild. A retraction changes what every later entry counts, so it rebuilds the replay.
 /// </summary>
 public sealed class EffectiveReplayCache
 {
@@ -40,22 +43,55 @@ public sealed class EffectiveReplayCache
         }
     }
 
-    public async Task<Replay> GetAsync(string id, long version, Func<Task<IReadOnlyList<RecordedEvent>>> load)
+    public async Task<Replay> GetAsync(string id, long version, Func<Task<IReadOnlyList<RecordedEvent>>> load,
+        Func<long, Task<IReadOnlyList<RecordedEvent>>>? loadAfter = null)
     {
-        if (_replays.TryGetValue(id, out var cached) && cached.Version == version)
+        _replays.TryGetValue(id, out var cached);
+        if (cached is not null && cached.Version == version)
         {
             return cached;
         }
-        var events = await load();
-        var entries = Replays.ByEffective(events);
-        var replay = new Replay(events.Count == 0 ? 0 : events.Max(e => e.Version), entries,
-            entries.Skip(1).Select(e => e.Event.Data.EffectiveAt).ToArray(),
-            events.Select(e => e.Data).OfType<DevelopmentRetracted>().Select(r => r.DevelopmentId).ToHashSet());
+        Replay? replay = null;
+        if (cached is not null && cached.Version < version && cached.Entries.Count > 0 && loadAfter is not null)
+        {
+            var added = await loadAfter(cached.Version);
+            if (added.Count > 0 && added.All(e => e.Data is not (DevelopmentRetracted or PredictionRegistered)))
+            {
+                replay = Extend(cached, added);
+            }
+        }
+        replay ??= Build(await load());
         if (_replays.Count >= Capacity)
         {
             _replays.Clear();
         }
         _replays[id] = replay;
         return replay;
+    }
+
+    private static Replay Build(IReadOnlyList<RecordedEvent> events)
+    {
+        var entries = Replays.ByEffective(events);
+        return new Replay(events.Count == 0 ? 0 : events.Max(e => e.Version), entries,
+            entries.Skip(1).Select(e => e.Event.Data.EffectiveAt).ToArray(),
+            events.Select(e => e.Data).OfType<DevelopmentRetracted>().Select(r => r.DevelopmentId).ToHashSet());
+    }
+
+    /// <summary>
+    /// The cached replay plus events recorded after it. Entries before the earliest new effective time
+    /// stay as they are (new events have higher versions, so at an equal time they come after); from there
+    /// on the fold re-runs over the old entries and the new events in effective order.
+    /// </summary>
+    private static Replay Extend(Replay cached, IReadOnlyList<RecordedEvent> added)
+    {
+        var earliest = added.Min(e => e.Data.EffectiveAt);
+        // Keep every entry that took effect at or before `earliest` (the registration always: it is first whatever its time).
+        var keep = Math.Max(1, cached.CountUpTo(earliest));
+        var kept = cached.Entries.Take(keep);
+        var rest = cached.Entries.Skip(keep).Select(e => e.Event).Concat(added)
+            .OrderBy(e => e.Data.EffectiveAt).ThenBy(e => e.Version);
+        var entries = kept.Concat(Replays.ContinueByEffective(cached.Entries[keep - 1].State, rest, cached.Retracted)).ToList();
+        return new Replay(Math.Max(cached.Version, added.Max(e => e.Version)), entries,
+            entries.Skip(1).Select(e => e.Event.Data.EffectiveAt).ToArray(), cached.Retracted);
     }
 }

@@ -171,7 +171,7 @@ public static class ReadPredictions
         {
             return NotFound(id);
         }
-        var replay = await cache.GetAsync(id, current.Version, () => LoadAsync(session, id, ct));
+        var replay = await cache.GetAsync(id, current.Version, () => LoadAsync(session, id, ct), after => LoadAsync(session, id, ct, fromVersion: after + 1));
         var count = replay.CountUpTo(at);
         if (count == 0)
         {

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Marten.Services.BatchQuerying;
 using PolicyTracker.ServiceDefaults.Messaging;
 using PolicyTracker.Tracker.Predictions;
 using PolicyTracker.Tracker.Storage;
@@ -103,6 +104,76 @@ public static class PredictionWrites
                 if (attempt >= Attempts)
                 {
                     return new(null, Refusal.Conflict("Write lost a race", "Too many concurrent writers; retry."), current);
+                }
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Several streams in one transaction (the LogDevelopment consumer's batch over many predictions): one
+    /// round trip fetches every stream for writing together with what <paramref name="prepare"/> asks of
+    /// the same batch query, and one commit appends to all of them, instead of a fetch and a commit per
+    /// stream, which is what a bulk import waited on. An unknown stream is refused (and left out), the rest
+    /// commit together. A lost race on any stream re-runs every decision on fresh state, as
+    /// <see cref="WriteAsync"/> does for one.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, WriteResult>> AppendManyAsync<TPrepared>(
+        IDocumentStore store, IReadOnlyList<string> ids, string recordedBy,
+        Func<IBatchedQuery, Task<TPrepared>> prepare, Func<Prediction, TPrepared, Decision> decide, CancellationToken cancellationToken,
+        Action<IDocumentSession>? describe = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            session.LastModifiedBy = recordedBy;
+            describe?.Invoke(session);
+            TraceContext.CaptureInto(session);
+            var batch = session.CreateBatchQuery();
+            var fetches = ids.Select(id => (Id: id, Stream: batch.Events.FetchForWriting<Prediction>(id))).ToList();
+            var preparing = prepare(batch);
+            await batch.Execute(cancellationToken);
+            var prepared = await preparing;
+            var results = new Dictionary<string, WriteResult>();
+            var appended = false;
+            foreach (var (id, fetch) in fetches)
+            {
+                var stream = await fetch;
+                var current = stream.CurrentVersion ?? 0;
+                if (stream.Aggregate is null)
+                {
+                    results[id] = new(null, Refusal.UnknownPrediction(id), current);
+                    continue;
+                }
+                var before = stream.Aggregate with { };
+                before.Version = current;
+                var decision = decide(before, prepared);
+                if (decision.Refusal is not null || decision.Events.Count == 0)
+                {
+                    results[id] = new(decision.Refusal is null ? before : null, decision.Refusal, current);
+                    continue;
+                }
+                var after = decision.Events.Aggregate((Prediction?)before, Prediction.Fold)!;
+                after.Version = current + decision.Events.Count;
+                stream.AppendMany(decision.Events);
+                results[id] = new(after, null, current);
+                appended = true;
+            }
+            if (!appended)
+            {
+                return results;
+            }
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                return results;
+            }
+            catch (Exception ex) when (IsLostRace(ex))
+            {
+                if (attempt >= Attempts)
+                {
+                    return ids.ToDictionary(id => id, id => new WriteResult(null,
+                        Refusal.Conflict("Write lost a race", "Too many concurrent writers; retry."), results.GetValueOrDefault(id)?.VersionBefore ?? 0));
                 }
                 await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
             }

@@ -5,6 +5,16 @@ namespace PolicyTracker.Contracts.Tracker;
 // de-duplicate and keep per-prediction order. Their names end in Notice so they never share a name
 // with the Tracker's domain events (PredictionRegistered the event, PredictionRegisteredNotice the message).
 
+/// <summary>
+/// Every notice about one prediction's stream. A consumer that must keep a prediction's order across
+/// notice types (Notifications' fan-out) consumes this one type, in batches, instead of each notice type apart.
+/// </summary>
+public interface IPredictionNotice
+{
+    string PredictionId { get; }
+    long Version { get; }
+}
+
 public record PredictionRegisteredNotice(
     string PredictionId,
     long Version,
@@ -18,7 +28,7 @@ public record PredictionRegisteredNotice(
     PredictionStatus Status,
     DateTimeOffset RecordedAt,
     string RecordedBy,
-    DateTimeOffset? MadeAt = null);
+    DateTimeOffset? MadeAt = null) : IPredictionNotice;
 
 public record PredictionRewordedNotice(
     string PredictionId,
@@ -27,7 +37,7 @@ public record PredictionRewordedNotice(
     string Claim,
     string ResolutionCriteria,
     DateTimeOffset RecordedAt,
-    string RecordedBy);
+    string RecordedBy) : IPredictionNotice;
 
 public record PredictionDevelopmentLoggedNotice(
     string PredictionId,
@@ -42,7 +52,7 @@ public record PredictionDevelopmentLoggedNotice(
     PredictionStatus Status,
     DateTimeOffset EffectiveAt,
     DateTimeOffset RecordedAt,
-    string RecordedBy);
+    string RecordedBy) : IPredictionNotice;
 
 public record PredictionProbabilityChangedNotice(
     string PredictionId,
@@ -53,7 +63,7 @@ public record PredictionProbabilityChangedNotice(
     ChangeCause Cause,
     DateTimeOffset EffectiveAt,
     DateTimeOffset RecordedAt,
-    string RecordedBy);
+    string RecordedBy) : IPredictionNotice;
 
 public record PredictionStatusChangedNotice(
     string PredictionId,
@@ -66,7 +76,7 @@ public record PredictionStatusChangedNotice(
     ChangeCause Cause,
     DateTimeOffset EffectiveAt,
     DateTimeOffset RecordedAt,
-    string RecordedBy);
+    string RecordedBy) : IPredictionNotice;
 
 public record PredictionResolvedNotice(
     string PredictionId,
@@ -77,7 +87,7 @@ public record PredictionResolvedNotice(
     double Probability,
     DateTimeOffset EffectiveAt,
     DateTimeOffset RecordedAt,
-    string RecordedBy);
+    string RecordedBy) : IPredictionNotice;
 
 /// <summary>
 /// Request for the Tracker's current list of predictions. Services that keep a local read model of
