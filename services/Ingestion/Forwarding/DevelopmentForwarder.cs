@@ -19,6 +19,7 @@ public sealed class DevelopmentForwarder : SubscriptionBase
 {
     public const string SubscriptionKey = "development-forwarding";
     private const int ConcurrentSends = 250;
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(15);
 
     private readonly IBus _bus;
     private readonly ILogger<DevelopmentForwarder> _logger;
@@ -66,7 +67,18 @@ public sealed class DevelopmentForwarder : SubscriptionBase
             await controller.RecordDeadLetterEventAsync(@event, ex);
             return;
         }
-        await _bus.Publish(command, context => context.MessageId = linked.DevelopmentId, cancellationToken);
+        // A publish caught in a broker outage can wait on a connection that never comes back; bounded, it
+        // fails the page instead, and the daemon replays the page on a fresh connection.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        try
+        {
+            await _bus.Publish(command, context => context.MessageId = linked.DevelopmentId, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"LogDevelopment {linked.DevelopmentId} was not confirmed by the broker within {PublishTimeout}");
+        }
     }
 
     public static LogDevelopment ToCommand(StatementLinked linked) => new(
