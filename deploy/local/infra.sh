@@ -20,7 +20,7 @@
 #   PT_RABBIT_DIST_PORT [35673]   Erlang distribution port of the broker node
 #   PT_RABBIT_EPMD_PORT [35675]   our private epmd (the system one on 4369 is left alone)
 #   PT_RABBIT_NODENAME [pt-rabbit@localhost]
-#   PT_RABBIT_CLUSTER_BASE [35800] first of the 13 ports of the three-node cluster (see "cluster" below)
+#   PT_RABBIT_CLUSTER_BASE [25800] first of the 13 ports of the three-node cluster (see "cluster" below)
 #   PT_INFRA_TIMEOUT [90]         seconds to wait for each service to come up
 set -euo pipefail
 
@@ -504,7 +504,9 @@ rabbit_stop() {
 # distribution +2; the three share an epmd on B+12 and an Erlang cookie. State under
 # .local/rabbit-cluster-B, so clusters on different bases (run.sh, tests) never meet.
 # ---------------------------------------------------------------------------
-CLUSTER_BASE=${PT_RABBIT_CLUSTER_BASE:-35800}
+# Below the ephemeral range (32768-60999): a node (re)started while many connections are open must not
+# find its port taken as the local port of some outgoing connection (eaddrinuse, seen in the full suite).
+CLUSTER_BASE=${PT_RABBIT_CLUSTER_BASE:-25800}
 [[ $CLUSTER_BASE =~ ^[0-9]+$ ]] || die "PT_RABBIT_CLUSTER_BASE must be a number, got '$CLUSTER_BASE'"
 CLUSTER_DIR="$LOCAL_DIR/rabbit-cluster-$CLUSTER_BASE"
 CLUSTER_NODES=(1 2 3)

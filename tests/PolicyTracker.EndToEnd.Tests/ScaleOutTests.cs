@@ -183,7 +183,7 @@ public sealed class ScaleOutTests
     }
 
     /// <summary>
-    /// The three-node cluster of deploy/local/infra.sh on PT_TEST_RABBIT_CLUSTER_BASE (default 35820), started
+    /// The three-node cluster of deploy/local/infra.sh on PT_TEST_RABBIT_CLUSTER_BASE (default 25820), started
     /// here unless it already runs (then left running), and a vhost of this test's own on it.
     /// </summary>
     private sealed class BrokerCluster : IAsyncDisposable
@@ -202,7 +202,7 @@ public sealed class ScaleOutTests
 
         public static async Task<BrokerCluster> StartAsync()
         {
-            var @base = int.TryParse(Environment.GetEnvironmentVariable("PT_TEST_RABBIT_CLUSTER_BASE"), out var b) ? b : 35820;
+            var @base = int.TryParse(Environment.GetEnvironmentVariable("PT_TEST_RABBIT_CLUSTER_BASE"), out var b) ? b : 25820;
             var cluster = new BrokerCluster(@base);
             var (_, status) = await cluster.InfraAsync("status", "--cluster");
             if (status.Split('\n').Count(l => l.Contains("cluster node") && l.Contains(": running")) < 3)
