@@ -62,10 +62,7 @@ public static class PredictionWrites
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var session = store.LightweightSession();
-            session.LastModifiedBy = recordedBy;
-            describe?.Invoke(session);
-            TraceContext.CaptureInto(session);
+            await using var session = OpenSession(store, recordedBy, describe);
             var stream = await session.Events.FetchForWriting<Prediction>(id, cancellationToken);
             var current = stream.CurrentVersion ?? 0;
             if (expectedVersion is { } expected && expected != current)
@@ -110,6 +107,16 @@ public static class PredictionWrites
         }
     }
 
+    /// <summary>A session that records who wrote, the caller's causation or correlation, and the trace it runs in.</summary>
+    private static IDocumentSession OpenSession(IDocumentStore store, string recordedBy, Action<IDocumentSession>? describe)
+    {
+        var session = store.LightweightSession();
+        session.LastModifiedBy = recordedBy;
+        describe?.Invoke(session);
+        TraceContext.CaptureInto(session);
+        return session;
+    }
+
     /// <summary>
     /// Several streams in one transaction (the LogDevelopment consumer's batch over many predictions): one
     /// round trip fetches every stream for writing together with what <paramref name="prepare"/> asks of
@@ -125,10 +132,7 @@ public static class PredictionWrites
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var session = store.LightweightSession();
-            session.LastModifiedBy = recordedBy;
-            describe?.Invoke(session);
-            TraceContext.CaptureInto(session);
+            await using var session = OpenSession(store, recordedBy, describe);
             var batch = session.CreateBatchQuery();
             var fetches = ids.Select(id => (Id: id, Stream: batch.Events.FetchForWriting<Prediction>(id))).ToList();
             var preparing = prepare(batch);
