@@ -76,10 +76,7 @@ public sealed class TriagePageTests(Dashboard dashboard)
         try
         {
             var page = await context.NewPageAsync();
-            await page.GotoAsync("/signin");
-            await page.GetByLabel("API key").FillAsync("analyst-dev-key");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync(url => !url.Contains("/signin"));
+            await Ui.SignInAsync(page, "analyst-dev-key");
 
             await page.GotoAsync("/triage");
             await page.GetByRole(AriaRole.Tab, new() { Name = "No suggestions" }).ClickAsync();
